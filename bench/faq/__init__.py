@@ -1,0 +1,1 @@
+"""FAQ matching benchmark: latency per query, start-up time, memory."""

@@ -1,0 +1,1 @@
+"""The chat side: WeChat gateway, router, conversation state and handlers."""

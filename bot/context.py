@@ -1,0 +1,51 @@
+"""Everything a handler needs about the message it answers."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.inbound import Inbound
+from bot.session import Conversation
+from core.config import Settings
+from core.models import MessageLog, Person
+from core.services import people
+
+
+class Context:
+    """The message, the conversation, and the person — loaded only if a handler asks.
+
+    Most answers (help, a policy answer) never touch the person's row; loading it lazily
+    keeps those replies free of database round trips.
+    """
+
+    def __init__(
+        self,
+        message: Inbound,
+        conversation: Conversation,
+        settings: Settings,
+        session: Session,
+        person: Person | None = None,
+        inbound_log: MessageLog | None = None,
+    ) -> None:
+        self.message = message
+        self.conversation = conversation
+        self.settings = settings
+        self.session = session
+        self.inbound_log = inbound_log
+        self._person = person
+
+    @property
+    def person(self) -> Person:
+        if self._person is None:
+            self._person = people.get_or_create_person(self.session, self.message.from_user)
+            people.touch(self._person, user_message=self.message.opens_service_window)
+        return self._person
+
+    @property
+    def text(self) -> str:
+        """What the person said: typed text, or the speech recognition of a voice message."""
+        if self.message.msg_type == "text":
+            return self.message.content
+        if self.message.msg_type == "voice":
+            return self.message.recognition
+        return ""

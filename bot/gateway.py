@@ -1,0 +1,130 @@
+"""The WeChat callback protocol: verify, decrypt, parse, answer, encrypt.
+
+Framework-free so the real endpoint, the simulator and `vetbot ask` share it. Every
+outcome is a status and a body: 403 for a bad signature (nothing processed), 400
+for a body we cannot read, otherwise a reply XML or "success" — never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import ArticlesReply, TextReply
+from wechatpy.utils import check_signature
+
+from bot.inbound import BadMessage, Inbound, decode_body, parse_message, parse_xml
+from bot.pipeline import answer
+from bot.reply import Reply
+from core.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: str
+    reply: Reply | None = None
+    message: Inbound | None = None
+
+    @property
+    def content_type(self) -> str:
+        return (
+            "application/xml; charset=utf-8"
+            if self.body.startswith("<")
+            else "text/plain; charset=utf-8"
+        )
+
+
+def signature_ok(settings: Settings, args: Mapping[str, str]) -> bool:
+    try:
+        check_signature(
+            settings.wechat_token,
+            args.get("signature", ""),
+            args.get("timestamp", ""),
+            args.get("nonce", ""),
+        )
+    except InvalidSignatureException:
+        return False
+    return True
+
+
+def verify(settings: Settings, args: Mapping[str, str]) -> Outcome:
+    """The GET handshake WeChat sends when the URL is configured."""
+    if not signature_ok(settings, args):
+        return Outcome(403, "forbidden")
+    return Outcome(200, args.get("echostr", ""))
+
+
+def crypto_for(settings: Settings) -> WeChatCrypto:
+    return WeChatCrypto(
+        settings.wechat_token, settings.wechat_encoding_aes_key, settings.wechat_app_id
+    )
+
+
+def handle(settings: Settings, args: Mapping[str, str], body: bytes) -> Outcome:
+    """A POSTed message in plain, compatible or safe mode, answered exactly once."""
+    if not signature_ok(settings, args):
+        log.warning("rejected a callback with a bad signature")
+        return Outcome(403, "forbidden")
+    encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    try:
+        xml = _decrypt(settings, args, body) if encrypted else decode_body(body)
+        message = parse_message(xml)
+    except InvalidSignatureException:
+        log.warning("rejected a callback with a bad msg_signature")
+        return Outcome(403, "forbidden")
+    except BadMessage as exc:
+        log.info("rejected a callback body: %s", exc)
+        return Outcome(400, "bad request")
+    reply = answer(message, settings)
+    body_out = render(reply, message)
+    if encrypted and body_out != "success":
+        body_out = crypto_for(settings).encrypt_message(
+            body_out, args.get("nonce", ""), args.get("timestamp")
+        )
+    return Outcome(200, body_out, reply, message)
+
+
+def _decrypt(settings: Settings, args: Mapping[str, str], body: bytes) -> str:
+    """Safe mode: check msg_signature over the Encrypt field, then AES-decrypt it."""
+    text = decode_body(body)
+    fields = parse_xml(text)
+    if not isinstance(fields.get("Encrypt"), str):
+        raise BadMessage("safe mode without Encrypt")
+    try:
+        plain = crypto_for(settings).decrypt_message(
+            fields, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+        )
+    except InvalidSignatureException:
+        raise
+    except InvalidAppIdException as exc:
+        raise InvalidSignatureException() from exc
+    except (ValueError, TypeError, KeyError, IndexError, struct.error) as exc:
+        raise BadMessage(f"cannot decrypt: {exc}") from exc
+    return plain if isinstance(plain, str) else decode_body(plain)
+
+
+def render(reply: Reply, message: Inbound) -> str:
+    """The passive reply XML (addressed back to the sender), or "success"."""
+    if reply.silent:
+        return "success"
+    common = {"source": message.to_user, "target": message.from_user, "time": int(time.time())}
+    if reply.article is not None:
+        news = ArticlesReply(**common)
+        news.add_article(
+            {
+                "title": reply.article.title,
+                "description": reply.article.description,
+                "url": reply.article.url,
+                "image": reply.article.image,
+            }
+        )
+        return news.render()
+    return TextReply(content=reply.text or "", **common).render()

@@ -1,0 +1,186 @@
+"""`预约`: booking a visit in chat, one numbered question at a time.
+
+Steps (bot.handlers.booking_steps): town → station (the nearest 5 instead, when we know
+where the person is) → service → day → time → confirm. A wrong answer re-asks the same
+step, keeping what was chosen before. `改约` enters at the day step with the booking's
+station and service (mode "move") and ends in booking.reschedule. A refused booking
+leads back to a step that can work: a full slot to the nearest free ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.context import Context
+from bot.handlers import choices
+from bot.handlers.booking_steps import FLOW, PROMPTS, ask, end, moving, station_of
+from bot.handlers.stations import SHARE_HOW, record_location
+from bot.reply import Reply
+from bot.router import normalise, router
+from core.models import Booking
+from core.services import booking, links, station_services
+from core.services.booking import BookingError
+from core.timeutil import LOCAL_TZ, utcnow
+
+BOOK_KEYWORDS = ("预约", "我要预约", "预约办事", "在线预约", "预约服务", "办事预约", "预约服务站")
+
+
+def _chosen(ctx: Context, step: str, value: Any, now: datetime) -> Reply:
+    if step == "town":
+        return ask(ctx, "station", now, town=value)
+    if step == "station":
+        return ask(ctx, "service", now, station=value)
+    if step == "service":
+        return ask(ctx, "day", now, service=value)
+    if step == "day":
+        return ask(ctx, "time", now, day=value)
+    if step == "time":
+        return ask(ctx, "confirm", now, start=value)
+    if step == "confirm" and value == "retime":
+        return ask(ctx, "time", now)
+    start = str(ctx.conversation.data.get("start")) if step == "confirm" else str(value)
+    return _book(ctx, start, now)
+
+
+ZERO = {"station": "town", "time": "day", "alt": "day"}
+CONFIRM_WORDS = {w: 1 for w in ("确认", "确定", "好", "好的", "是", "对", "可以", "ok")} | {
+    w: 2 for w in ("重选", "重选时间", "换时间", "换个时间")
+}
+
+
+@router.flow(FLOW)
+def answer(ctx: Context) -> Reply:
+    """The person's answer to the current step."""
+    now = utcnow()
+    step = ctx.conversation.step or ""
+    if ctx.message.msg_type == "location":
+        return _located(ctx, step, now)
+    elsewhere = choices.command_elsewhere(ctx)
+    if elsewhere is not None:
+        return elsewhere
+    options = ctx.conversation.data.get("options")
+    if step not in PROMPTS or not isinstance(options, list) or not options:
+        return choices.state_lost(ctx)
+    picked = choices.number(ctx.text)
+    if step == "confirm" and picked is None:
+        picked = CONFIRM_WORDS.get(normalise(ctx.text))
+    if picked == 0 and step in ZERO:
+        if ZERO[step] == "town":
+            return ask(ctx, "town", now, town=None)
+        return ask(ctx, ZERO[step], now)
+    if picked is None or not 1 <= picked <= len(options):
+        return ask(ctx, step, now, lead=f"请回复 1 到 {len(options)} 之间的数字。\n")
+    return _chosen(ctx, step, options[picked - 1], now)
+
+
+def _located(ctx: Context, step: str, now: datetime) -> Reply:
+    """A location shared mid-flow: while choosing a station, offer the nearest ones."""
+    if not record_location(ctx, now):
+        lead = f"没能读取到这个位置，请{SHARE_HOW}重新发送。\n"
+    elif step in ("town", "station") and not moving(ctx.conversation.data):
+        return ask(ctx, "station", now, lead="已收到您的位置。\n", town=None)
+    else:
+        lead = "已收到您的位置。\n"
+    if step not in PROMPTS:
+        return choices.state_lost(ctx)
+    return ask(ctx, step, now, lead=lead)
+
+
+def _own_booking(ctx: Context, booking_id: object) -> Booking | None:
+    row = ctx.session.get(Booking, int(str(booking_id or 0)))
+    return row if row is not None and row.person_id == ctx.person.id else None
+
+
+def _book(ctx: Context, start_iso: str, now: datetime) -> Reply:
+    """Book (or move to) the chosen start; a refusal leads back to a step that can work."""
+    data = ctx.conversation.data
+    is_move = moving(data)
+    station = station_of(ctx, data)
+    if station is None:
+        return end(ctx, "该服务站暂停预约。回复“附近”查看其他服务站。")
+    start = datetime.fromisoformat(start_iso)
+    # Kept in the state (saved with the next step) so a re-ask shows this day's times.
+    data.update(start=start_iso, day=start.astimezone(LOCAL_TZ).date().isoformat())
+    try:
+        # A savepoint: a refusal undoes the desk taken before it, and nothing else.
+        with ctx.session.begin_nested():
+            if is_move:
+                old = _own_booking(ctx, data.get("booking"))
+                if old is None:
+                    raise BookingError("not_active", "该预约已取消或已办理，无法改约。")
+                made = booking.reschedule(ctx.session, old, start, now=now)
+            else:
+                service = int(data.get("service") or 0)
+                made = booking.book(ctx.session, ctx.person, station, start, service, now)
+    except BookingError as exc:
+        return _refused(ctx, exc, start_iso, now)
+    ctx.conversation.clear()
+    return Reply(text=confirmation(ctx, made, is_move), intent="booking_done")
+
+
+def _refused(ctx: Context, exc: BookingError, start_iso: str, now: datetime) -> Reply:
+    code, lead = exc.code, exc.message + "\n"
+    if code == "full":
+        return ask(ctx, "alt", now, start=start_iso)
+    if code == "too_soon" or (code == "duplicate" and moving(ctx.conversation.data)):
+        return ask(ctx, "time", now, lead=lead)
+    if code in ("too_far", "no_slot"):
+        return ask(ctx, "day", now, lead=lead)
+    if code == "service":
+        return ask(ctx, "service", now, lead=lead)
+    if code in ("limit", "duplicate"):
+        return end(ctx, lead + "回复“我的预约”可查看、取消或改约。", "booking_refused")
+    return end(ctx, lead + "回复“预约”重新开始，或发送“人工”。", "booking_refused")
+
+
+def confirmation(ctx: Context, made: Booking, moved: bool) -> str:
+    slot = made.slot
+    lines = [
+        "改约成功，原预约已取消。" if moved else "预约成功！",
+        f"服务站：{made.station.name}",
+        f"时间：{choices.when_label(slot.starts_at, slot.ends_at)}",
+        f"事项：{station_services.name_of(made.service)}",
+        f"预约码：{made.code}（到站请出示预约码）",
+    ]
+    if made.station.address:
+        lines.append(f"地址：{made.station.address}")
+    lines += [
+        f"加入日历：{links.booking_ics_url(ctx.settings, made.code)}",
+        "回复“我的预约”可取消或改约。",
+    ]
+    return "\n".join(lines)
+
+
+# -- entering the flow ----------------------------------------------------------------------
+
+
+@router.text(keywords=BOOK_KEYWORDS)
+@router.menu("BOOK")
+def start_booking(ctx: Context) -> Reply:
+    now = utcnow()
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    person = ctx.person
+    if person.latitude is not None and person.longitude is not None:
+        return ask(ctx, "station", now, mode="book", town=None)
+    return ask(ctx, "town", now, mode="book")
+
+
+def start_move(ctx: Context, old: Booking, lead: str = "") -> Reply:
+    """`改约N`: choose a new day and time at the same station for the same service."""
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    return ask(
+        ctx,
+        "day",
+        utcnow(),
+        lead=lead,
+        mode="move",
+        booking=old.id,
+        station=old.station_id,
+        service=old.service,
+    )
+
+
+router.offers(30, "发送“预约”：预约到服务站办事")

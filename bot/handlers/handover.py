@@ -1,0 +1,54 @@
+"""`人工`: hand the conversation to a member of staff."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.reply import Reply
+from bot.router import normalise, router
+from core.services import handover, messages
+
+HANDOVER_KEYWORDS = ("人工", "转人工", "人工服务", "人工客服", "找人工", "真人", "客服")
+NOTE_CONTEXT_MESSAGES = 5
+
+
+@router.text(keywords=HANDOVER_KEYWORDS, pattern=r"^\s*(转)?人工(服务|客服)?[\s,，:：]+\S")
+@router.menu("HANDOVER")
+def request_person(ctx: Context) -> Reply:
+    """Queue the person for staff, with what they said so staff need not ask again."""
+    note = _question_after_keyword(ctx.text) or _recent_questions(ctx)
+    request, created = handover.request_person(ctx.session, ctx.person, note)
+    promise = ctx.settings.handover_promise
+    if not created:
+        text = f"您的人工服务请求已在排队，{promise}您补充的内容我们也已转给工作人员。"
+    else:
+        text = (
+            f"已为您转接人工服务（编号 {request.id}）。{promise}\n"
+            "回复会通过本公众号发给您，请保持关注。您可以先把问题直接发过来，工作人员会一并看到。"
+        )
+    return Reply(text=text, intent="handover")
+
+
+def _question_after_keyword(text: str) -> str:
+    stripped = text.strip()
+    for keyword in sorted(HANDOVER_KEYWORDS, key=len, reverse=True):
+        if stripped.startswith(keyword):
+            rest = stripped[len(keyword) :].lstrip(" ,，:：")
+            return rest if normalise(rest) else ""
+    return ""
+
+
+def _recent_questions(ctx: Context) -> str:
+    """The person's last few texts before asking for a person, as context for staff."""
+    recent = messages.recent_messages(ctx.session, ctx.person.id, limit=NOTE_CONTEXT_MESSAGES * 2)
+    texts = [
+        m.content
+        for m in recent
+        if m.direction == "in"
+        and m.msg_type in ("text", "voice")
+        and m.id != getattr(ctx.inbound_log, "id", None)
+        and normalise(m.content) not in {normalise(k) for k in HANDOVER_KEYWORDS}
+    ]
+    return "\n".join(texts[-NOTE_CONTEXT_MESSAGES:])
+
+
+router.offers(80, "发送“人工”：请工作人员通过本公众号回复您")

@@ -1,0 +1,152 @@
+"""Finding a service station: the nearest to a shared location, or by town."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Context
+from bot.handlers import choices
+from bot.reply import Reply
+from bot.router import router
+from core.models import Station
+from core.services import links, people, stations
+from core.timeutil import utcnow
+
+STATION_KEYWORDS = (
+    "附近",
+    "服务站",
+    "找服务站",
+    "附近服务站",
+    "就业服务站",
+    "附近的服务站",
+    "最近的服务站",
+    "服务站在哪",
+    "服务站在哪里",
+)
+NEARBY_LIMIT = 3
+SHARE_HOW = "点输入框旁的“+”→“位置”→发送"
+BOOK_HINT = "回复“预约”在聊天里预约。"
+NO_STATIONS = "暂时没有可查询的服务站信息。如需帮助，请发送“人工”。"
+
+
+def veterans_mark(station: Station) -> str:
+    return "【退役军人专窗】" if station.has_veterans_window else ""
+
+
+def station_lines(
+    ctx: Context, index: int, station: Station, now: datetime, distance: str = ""
+) -> list[str]:
+    """One station: name and mark, distance and today's hours, its booking link."""
+    where = f"{distance}｜" if distance else ""
+    link = links.page_url(ctx.settings, "/m/book", ctx.message.from_user, station=station.id)
+    return [
+        f"{index}. {station.name}{veterans_mark(station)}",
+        f"   {where}{stations.hours_text(station, now)}",
+        f"   预约：{link}",
+    ]
+
+
+def nearby_reply(
+    ctx: Context, latitude: float, longitude: float, now: datetime, lead: str = ""
+) -> Reply:
+    found = stations.nearest(ctx.session, latitude, longitude, limit=NEARBY_LIMIT)
+    if not found:
+        return Reply(text=lead + NO_STATIONS, intent="stations_nearby")
+    lines = [f"{lead}离您最近的 {len(found)} 个就业服务站："]
+    for i, near in enumerate(found, start=1):
+        lines += station_lines(ctx, i, near.station, now, near.distance_text)
+    lines.append(BOOK_HINT)
+    return Reply(text="\n".join(lines), intent="stations_nearby")
+
+
+def record_location(ctx: Context, now: datetime) -> bool:
+    """Keep the shared location on the person; False when it is not a real coordinate."""
+    msg = ctx.message
+    if msg.latitude is None or msg.longitude is None:
+        return False
+    return people.record_location(ctx.person, msg.latitude, msg.longitude, msg.label, now=now)
+
+
+def location_reply(ctx: Context) -> Reply:
+    """A shared location: store it and answer with the nearest stations."""
+    now = utcnow()
+    if not record_location(ctx, now):
+        return Reply(text=f"没能读取到这个位置，请{SHARE_HOW}，重新发送一次。", intent="location")
+    assert ctx.message.latitude is not None and ctx.message.longitude is not None
+    where = f"（{ctx.message.label[:30]}）" if ctx.message.label else ""
+    lead = f"已收到您的位置{where}。"
+    reply = nearby_reply(ctx, ctx.message.latitude, ctx.message.longitude, now, lead)
+    reply.intent = "location"
+    return reply
+
+
+@router.text(keywords=STATION_KEYWORDS)
+@router.menu("STATIONS")
+def find_stations(ctx: Context) -> Reply:
+    """Nearest stations if we know where the person is today; otherwise towns to pick from."""
+    now = utcnow()
+    person = ctx.person
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    if (
+        person.latitude is not None
+        and person.longitude is not None
+        and choices.location_is_fresh(person.location_at, now)
+    ):
+        return nearby_reply(ctx, person.latitude, person.longitude, now)
+    towns = stations.by_town(ctx.session)
+    if not towns:
+        return Reply(text=NO_STATIONS, intent="stations_towns")
+    lead = f"想找离您最近的服务站，请发送您的位置：{SHARE_HOW}。\n"
+    names = list(towns)
+    if not choices.save_step(ctx, "stations", "town", towns=names):
+        return choices.state_lost(ctx, lead)
+    labels = [f"{town}（{len(towns[town])}个）" for town in names]
+    return Reply(
+        text=lead + "也可以按街镇查看，回复数字：\n" + choices.numbered(labels),
+        intent="stations_towns",
+    )
+
+
+@router.flow("stations")
+def pick_town(ctx: Context) -> Reply:
+    """A number after the town list shows that town's stations; the flow then ends."""
+    if ctx.message.msg_type == "location":
+        ctx.conversation.clear()
+        return location_reply(ctx)
+    picked = choices.number(ctx.text)
+    if picked is None:
+        # The town list is a side offer: anything but a number is answered as usual.
+        ctx.conversation.clear()
+        rule = router.resolve(ctx)
+        return rule.func(ctx) if rule else Reply.quiet(intent="stations_left")
+    names = [str(n) for n in ctx.conversation.data.get("towns", [])]
+    if not names:
+        return choices.state_lost(ctx)
+    if picked is None or not 1 <= picked <= len(names):
+        return Reply(
+            text=(
+                f"请回复 1 到 {len(names)} 之间的数字选择街镇，"
+                f"或发送您的位置（{SHARE_HOW}）；回复“取消”退出。"
+            ),
+            intent="stations_towns",
+        )
+    ctx.conversation.clear()
+    return town_reply(ctx, names[picked - 1])
+
+
+def town_reply(ctx: Context, town: str) -> Reply:
+    now = utcnow()
+    rows = stations.by_town(ctx.session).get(town, [])
+    if not rows:
+        return Reply(
+            text=f"{town}暂时没有可查询的服务站。发送“附近”重新查找。", intent="stations_town"
+        )
+    lines = [f"{town}的就业服务站："]
+    for i, station in enumerate(rows, start=1):
+        lines += station_lines(ctx, i, station, now)
+    lines.append(BOOK_HINT)
+    return Reply(text="\n".join(lines), intent="stations_town")
+
+
+router.offers(20, "发送位置或“附近”：查找最近的就业服务站")

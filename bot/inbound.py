@@ -1,0 +1,146 @@
+"""Parse WeChat's callback XML into one typed message, refusing anything unsafe.
+
+xmltodict (wechatpy's parser) already refuses entities; we also refuse any DTD,
+require strict UTF-8 and the mandatory fields, so a hostile or broken body is a
+400 and never an exception further in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import xmltodict
+
+REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+# What WeChat counts as the person reaching out, opening the 48-hour customer-service
+# window: any message they send, a follow, a QR scan, and these menu events.
+WINDOW_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
+
+
+class BadMessage(ValueError):
+    """The body is not a message we can safely read; the gateway answers 400."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    to_user: str
+    from_user: str
+    create_time: int
+    msg_type: str  # text, voice, image, video, shortvideo, location, link, file, event, ...
+    msg_id: str | None = None
+    content: str = ""
+    recognition: str = ""
+    event: str = ""  # lower case: subscribe, unsubscribe, scan, location, click, view
+    event_key: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    precision: float | None = None
+    label: str = ""
+    title: str = ""
+    url: str = ""
+
+    @property
+    def kind(self) -> str:
+        """`text`, `voice`…, or `event:subscribe` for events: what the log and router use."""
+        return f"event:{self.event}" if self.msg_type == "event" else self.msg_type
+
+    @property
+    def opens_service_window(self) -> bool:
+        return self.msg_type != "event" or self.event in WINDOW_EVENTS
+
+    @property
+    def dedup_key(self) -> str:
+        """WeChat's retry identity: MsgId for messages; user+time+event(+key) for events."""
+        if self.msg_type != "event" and self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
+
+    @property
+    def qr_scene(self) -> str | None:
+        """The scene of a parametric QR code (EventKey "qrscene_123" on subscribe)."""
+        if self.event == "subscribe" and self.event_key.startswith("qrscene_"):
+            return self.event_key[len("qrscene_") :]
+        if self.event == "scan" and self.event_key:
+            return self.event_key
+        return None
+
+
+def decode_body(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadMessage("body is not UTF-8") from exc
+    return refuse_dtd(text)
+
+
+def refuse_dtd(text: str) -> str:
+    upper = text.upper()
+    if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
+        raise BadMessage("DTDs and entities are not accepted")
+    return text
+
+
+def parse_xml(text: str) -> dict[str, Any]:
+    """The <xml> element as a flat dict of strings."""
+    try:
+        doc = xmltodict.parse(text, disable_entities=True)
+    except (ExpatError, ValueError) as exc:
+        raise BadMessage(f"malformed XML: {exc}") from exc
+    root = doc.get("xml") if isinstance(doc, dict) else None
+    if not isinstance(root, dict):
+        raise BadMessage("no <xml> root element")
+    return root
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def to_inbound(fields: dict[str, Any]) -> Inbound:
+    """Build the typed message; missing or ill-typed mandatory fields are a BadMessage."""
+    missing = [name for name in REQUIRED if not _text(fields.get(name))]
+    if missing:
+        raise BadMessage("missing fields: " + ", ".join(missing))
+    try:
+        create_time = int(_text(fields["CreateTime"]))
+    except ValueError as exc:
+        raise BadMessage("CreateTime is not a number") from exc
+    msg_type = _text(fields["MsgType"]).lower()
+    event = _text(fields.get("Event")).lower()
+    if msg_type == "event" and not event:
+        raise BadMessage("event without Event")
+    if msg_type == "text" and "Content" not in fields:
+        raise BadMessage("text message without Content")
+    lat = fields.get("Location_X") if msg_type == "location" else fields.get("Latitude")
+    lon = fields.get("Location_Y") if msg_type == "location" else fields.get("Longitude")
+    return Inbound(
+        to_user=_text(fields["ToUserName"]),
+        from_user=_text(fields["FromUserName"]),
+        create_time=create_time,
+        msg_type=msg_type,
+        msg_id=_text(fields.get("MsgId")) or None,
+        content=_text(fields.get("Content")),
+        recognition=_text(fields.get("Recognition")),
+        event=event,
+        event_key=_text(fields.get("EventKey")),
+        latitude=_float(lat),
+        longitude=_float(lon),
+        precision=_float(fields.get("Precision")),
+        label=_text(fields.get("Label")),
+        title=_text(fields.get("Title")),
+        url=_text(fields.get("Url")),
+    )
+
+
+def parse_message(body: bytes | str) -> Inbound:
+    text = decode_body(body) if isinstance(body, bytes) else refuse_dtd(body)
+    return to_inbound(parse_xml(text))

@@ -1,0 +1,1 @@
+"""Curated content shipped with the code (the policy FAQ)."""

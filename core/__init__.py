@@ -1,0 +1,1 @@
+"""Shared domain code: configuration, storage, services. Imports neither bot nor web."""

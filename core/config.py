@@ -1,0 +1,162 @@
+"""Settings, read from the environment in this one place.
+
+Every other module receives a `Settings` object (the Flask app keeps it in
+``app.config["SETTINGS"]``); nothing else reads ``os.environ``. Defaults are the
+embedded ones: an SQLite file in the instance folder, an in-process Redis
+stand-in, no WeChat credentials (outbound messages go to the outbox table).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+# Dev values: fine on a laptop, refused in production.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_WECHAT_TOKEN = "vetbot-dev-token"
+# 43 characters, as WeChat's admin page generates them. Public on purpose.
+DEV_ENCODING_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+DEV_APP_ID = "wx-dev-appid"
+MEMORY_REDIS_URL = "memory://"
+DEFAULT_API_BASE_URL = "https://api.weixin.qq.com/"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when production settings are unsafe; the message names every problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    instance_path: Path = PROJECT_ROOT / "instance"
+    database_url: str = ""
+    redis_url: str = MEMORY_REDIS_URL
+    redis_prefix: str = "vetbot:"
+    secret_key: str = DEV_SECRET_KEY
+    wechat_token: str = DEV_WECHAT_TOKEN
+    wechat_app_id: str = DEV_APP_ID
+    wechat_app_secret: str = ""
+    wechat_encoding_aes_key: str = DEV_ENCODING_AES_KEY
+    wechat_api_base_url: str = DEFAULT_API_BASE_URL
+    wechat_api_timeout: float = 5.0
+    # Template id for booking notices (confirmation, change, cancellation, reminders); empty: customer-service messages.
+    wechat_template_booking: str = ""
+    public_base_url: str = "http://127.0.0.1:5000"
+    load_demo_data: bool = True
+    max_body_bytes: int = 64 * 1024
+    dedup_ttl_seconds: int = 60
+    retry_wait_seconds: float = 3.0
+    conversation_ttl_seconds: int = 1800
+    handover_promise: str = "工作人员会在工作时间内尽快回复您。"
+    log_level: str = "INFO"
+    # How many reverse proxies stand in front (nginx: 1); their X-Forwarded-* are trusted.
+    proxy_count: int = 0
+    login_max_attempts: int = 5
+    login_window_seconds: int = 900
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def simulator_enabled(self) -> bool:
+        """The simulator signs callbacks on request, so it only runs on development machines."""
+        return self.env in ("development", "testing")
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url == MEMORY_REDIS_URL
+
+    @property
+    def outbound_enabled(self) -> bool:
+        """True when real WeChat credentials exist; otherwise pushes go to the outbox."""
+        return bool(self.wechat_app_secret) and self.wechat_app_id != DEV_APP_ID
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.instance_path / 'vetbot.sqlite3'}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+    base = Settings()
+    instance = Path(env.get("VETBOT_INSTANCE_PATH") or base.instance_path)
+    return Settings(
+        env=env.get("VETBOT_ENV", base.env),
+        instance_path=instance,
+        database_url=env.get("VETBOT_DATABASE_URL", ""),
+        redis_url=env.get("VETBOT_REDIS_URL") or MEMORY_REDIS_URL,
+        redis_prefix=env.get("VETBOT_REDIS_PREFIX", base.redis_prefix),
+        secret_key=env.get("VETBOT_SECRET_KEY", base.secret_key),
+        wechat_token=env.get("WECHAT_TOKEN", base.wechat_token),
+        wechat_app_id=env.get("WECHAT_APP_ID", base.wechat_app_id),
+        wechat_app_secret=env.get("WECHAT_APP_SECRET", base.wechat_app_secret),
+        wechat_encoding_aes_key=env.get("WECHAT_ENCODING_AES_KEY", base.wechat_encoding_aes_key),
+        wechat_api_base_url=env.get("WECHAT_API_BASE_URL", base.wechat_api_base_url),
+        wechat_api_timeout=float(env.get("WECHAT_API_TIMEOUT", base.wechat_api_timeout)),
+        wechat_template_booking=env.get("WECHAT_TEMPLATE_BOOKING", ""),
+        public_base_url=env.get("VETBOT_PUBLIC_BASE_URL", base.public_base_url).rstrip("/"),
+        handover_promise=env.get("VETBOT_HANDOVER_PROMISE", base.handover_promise),
+        proxy_count=int(env.get("VETBOT_PROXY_COUNT", "0") or 0),
+        log_level=env.get("VETBOT_LOG_LEVEL", base.log_level).upper(),
+        load_demo_data=_flag(
+            env.get("VETBOT_DEMO_DATA"), default=env.get("VETBOT_ENV") != "production"
+        ),
+    )
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Every reason the settings are unsafe for production, in words an operator can act on."""
+    problems: list[str] = []
+    checks = {
+        "VETBOT_SECRET_KEY": (settings.secret_key, DEV_SECRET_KEY),
+        "WECHAT_TOKEN": (settings.wechat_token, DEV_WECHAT_TOKEN),
+        "WECHAT_ENCODING_AES_KEY": (settings.wechat_encoding_aes_key, DEV_ENCODING_AES_KEY),
+        "WECHAT_APP_ID": (settings.wechat_app_id, DEV_APP_ID),
+        "WECHAT_APP_SECRET": (settings.wechat_app_secret, ""),
+    }
+    for name, (value, dev_value) in checks.items():
+        if not value:
+            problems.append(f"{name} is missing")
+        elif value == dev_value:
+            problems.append(f"{name} is still the development default")
+    if not settings.database_url:
+        problems.append("VETBOT_DATABASE_URL is missing (production needs PostgreSQL)")
+    if settings.embedded_redis:
+        problems.append("VETBOT_REDIS_URL is missing (production needs a shared Redis)")
+    if len(settings.wechat_encoding_aes_key) != 43:
+        problems.append("WECHAT_ENCODING_AES_KEY must be 43 characters")
+    return problems
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse to run production on development secrets."""
+    if not settings.is_production:
+        return
+    problems = production_problems(settings)
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Policy FAQ retrieval: text normalisation, the index, and the three-tier matcher."""

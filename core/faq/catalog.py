@@ -1,0 +1,136 @@
+"""The FAQ as this process serves it: entries plus their index, rebuilt when curators edit.
+
+Each worker keeps an immutable snapshot. At most every few seconds it asks the database
+for a cheap stamp (number of entries, latest edit); a changed stamp rebuilds the
+snapshot, so an edit in the console reaches every worker without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from content.policy_faq.schema import Document, load_documents
+from core.faq.index import FaqIndex, Phrasing
+from core.faq.text import Lexicon, TextProcessor
+from core.models import FaqEntry
+
+CHECK_EVERY_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """What answering needs of an entry, detached from the database session."""
+
+    id: str
+    category: str
+    question: str
+    similar: tuple[str, ...]
+    answer: str
+    detail: str
+    scope: str
+    sources: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: dict[str, EntryView]
+    index: FaqIndex
+    documents: dict[str, Document]
+    stamp: tuple[Any, ...]
+
+    def citation(self, entry: EntryView) -> str:
+        """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" — every answer ends with it."""
+        parts = []
+        for source in entry.sources:
+            doc = self.documents.get(str(source.get("doc")))
+            name = doc.citation_name if doc else str(source.get("doc"))
+            parts.append(f"{name} {source.get('clause', '')}".strip())
+        return "来源：" + "；".join(parts)
+
+
+_processor_lock = threading.Lock()
+_processor: TextProcessor | None = None
+
+
+def text_processor(cache_dir: Path | None = None) -> TextProcessor:
+    """jieba and the lexicon, loaded once per process (before fork under gunicorn)."""
+    global _processor
+    with _processor_lock:
+        if _processor is None:
+            _processor = TextProcessor(Lexicon.load(), cache_dir)
+        return _processor
+
+
+def _stamp(session: Session) -> tuple[Any, ...]:
+    count, latest = session.execute(
+        select(func.count(FaqEntry.id), func.max(FaqEntry.updated_at)).where(FaqEntry.is_active)
+    ).one()
+    return (count, str(latest))
+
+
+def build_catalog(session: Session, stamp: tuple[Any, ...] | None = None) -> Catalog:
+    rows = session.scalars(select(FaqEntry).where(FaqEntry.is_active).order_by(FaqEntry.id)).all()
+    views = [
+        (
+            EntryView(
+                r.id,
+                r.category,
+                r.question,
+                tuple(r.similar or ()),
+                r.answer,
+                r.detail or "",
+                r.scope,
+                tuple(r.sources or ()),
+            ),
+            list(r.keywords or []),
+        )
+        for r in rows
+    ]
+    return catalog_from_views(views, stamp or _stamp(session))
+
+
+def catalog_from_views(
+    views: list[tuple[EntryView, list[str]]], stamp: tuple[Any, ...] = ()
+) -> Catalog:
+    """A catalog from entries and their keywords (the database's, or the content files')."""
+    entries = {view.id: view for view, _ in views}
+    phrasings = [Phrasing(v.id, q) for v, _ in views for q in [v.question, *v.similar]]
+    index = FaqIndex(text_processor(), phrasings, {v.id: keywords for v, keywords in views})
+    return Catalog(entries, index, load_documents(), stamp)
+
+
+class CatalogCache:
+    """The current snapshot, refreshed lazily; readers never see a half-built index."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+        self._checked = 0.0
+
+    def get(self, session: Session) -> Catalog:
+        now = time.monotonic()
+        catalog = self._catalog
+        if catalog is not None and now - self._checked < CHECK_EVERY_SECONDS:
+            return catalog
+        with self._lock:
+            if self._catalog is not None and now - self._checked < CHECK_EVERY_SECONDS:
+                return self._catalog
+            stamp = _stamp(session)
+            if self._catalog is None or self._catalog.stamp != stamp:
+                self._catalog = build_catalog(session, stamp)
+            self._checked = time.monotonic()
+            return self._catalog
+
+    def invalidate(self) -> None:
+        """This process edited the FAQ: look again on the next question."""
+        self._checked = 0.0
+
+
+catalog_cache = CatalogCache()

@@ -1,0 +1,29 @@
+"""gunicorn settings for production: preloaded app, a few sync workers with threads.
+
+Everything here can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+
+bind = "127.0.0.1:8000"
+workers = max(2, multiprocessing.cpu_count())
+threads = 4
+worker_class = "gthread"
+preload_app = True
+# WeChat gives up after 5 s; a request still running then is not worth keeping.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+
+
+def post_fork(server, worker):
+    """Connections opened in the master before fork must not be shared by the workers."""
+    from core.cache import cache
+    from core.db import db
+
+    if db.engine is not None:
+        db.engine.dispose(close=False)
+    if cache.client is not None and not cache.embedded:
+        cache.client.connection_pool.reset()

@@ -1,0 +1,1 @@
+"""Periodic jobs, run by exactly one `vetbot scheduler` process per deployment."""

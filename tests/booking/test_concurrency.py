@@ -1,0 +1,104 @@
+"""50 people at once for a slot with 3 desks: exactly 3 bookings, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from core.db import db
+from core.models import Booking, BookingSlot, Person
+from core.services import booking, people
+from core.services.booking import BookingError
+from tests.booking.conftest import NOW, at
+
+ATTEMPTS = 50
+
+
+def _attempt(station_id: int, openid: str, barrier: threading.Barrier) -> str:
+    session = db.session()
+    try:
+        person = people.get_or_create_person(session, openid)
+        station = session.get(_station_model(), station_id)
+        session.commit()
+        barrier.wait()
+        try:
+            booking.book(session, person, station, at(3, 9), 3, NOW)
+            session.commit()
+            return "booked"
+        except BookingError as exc:
+            session.rollback()
+            return exc.code
+    finally:
+        db.session.remove()
+
+
+def _station_model():
+    from core.models import Station
+
+    return Station
+
+
+def test_fifty_concurrent_attempts_fill_three_desks_exactly(make_station, db_session):
+    station = make_station(desks=3)
+    barrier = threading.Barrier(ATTEMPTS)
+    with ThreadPoolExecutor(ATTEMPTS) as pool:
+        results = list(
+            pool.map(lambda i: _attempt(station.id, f"o-race-{i}", barrier), range(ATTEMPTS))
+        )
+    assert results.count("booked") == 3
+    assert set(results) <= {"booked", "full"}
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 3
+    slot = db_session.scalar(
+        select(BookingSlot).where(
+            BookingSlot.station_id == station.id, BookingSlot.starts_at == at(3, 9)
+        )
+    )
+    assert slot.booked == 3
+
+
+def test_one_person_racing_themself_gets_one_booking(make_station, db_session):
+    station = make_station(desks=5)
+    barrier = threading.Barrier(10)
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda i: _attempt(station.id, "o-same", barrier), range(10)))
+    assert results.count("booked") == 1
+    db_session.expire_all()
+    person = db_session.scalar(select(Person).where(Person.openid == "o-same"))
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Booking).where(Booking.person_id == person.id)
+        )
+        == 1
+    )
+
+
+def test_concurrent_cancels_free_the_desk_once(make_station, db_session):
+    station = make_station(desks=1)
+    person = people.get_or_create_person(db_session, "o-cancel")
+    made = booking.book(db_session, person, station, at(3, 9), 3, NOW)
+    db_session.commit()
+    barrier = threading.Barrier(8)
+
+    def cancel_once(_):
+        session = db.session()
+        try:
+            mine = session.get(Booking, made.id)
+            barrier.wait()
+            try:
+                booking.cancel(session, mine, by="person", now=NOW)
+                session.commit()
+                return "cancelled"
+            except BookingError:
+                session.rollback()
+                return "refused"
+        finally:
+            db.session.remove()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(cancel_once, range(8)))
+    assert results.count("cancelled") == 1
+    db_session.expire_all()
+    assert db_session.get(BookingSlot, made.slot_id).booked == 0

@@ -1,0 +1,108 @@
+"""The `vetbot` command: ask through the real path, users, menu, migrations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import main
+
+
+@pytest.fixture
+def runner(base_settings, settings, monkeypatch, _schema):
+    """The CLI reads the environment; point it at the test database and a private prefix."""
+    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
+    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
+    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
+    if base_settings.database_url:
+        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
+    yield CliRunner()
+    from tests.conftest import _empty_tables
+
+    _empty_tables()
+
+
+def test_ask_prints_the_reply(runner):
+    result = runner.invoke(main, ["ask", "帮助", "--openid", "cli-1"])
+    assert result.exit_code == 0, result.output
+    assert "人工" in result.output
+
+
+def test_ask_json_has_the_documented_keys(runner):
+    result = runner.invoke(main, ["ask", "明天会下雨吗", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{") :])
+    assert set(data) == {"reply", "intent", "faq_id", "score", "candidates"}
+    assert data["intent"] == "faq_fallback" and data["faq_id"] is None and "人工" in data["reply"]
+
+
+def test_user_create_and_refusals(runner):
+    no_station = runner.invoke(
+        main,
+        ["user", "create", "zhang", "--role", "station_staff", "--station-id", "999"],
+        input="long-enough-pw\nlong-enough-pw\n",
+    )
+    assert no_station.exit_code != 0 and "不存在" in no_station.output
+    ok = runner.invoke(
+        main,
+        ["user", "create", "zhang", "--role", "station_staff"],
+        input="long-enough-pw\nlong-enough-pw\n",
+    )
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(
+        main,
+        ["user", "create", "zhang", "--role", "station_staff"],
+        input="long-enough-pw\nlong-enough-pw\n",
+    )
+    assert again.exit_code != 0 and "已存在" in again.output
+    short = runner.invoke(
+        main, ["user", "create", "li", "--role", "district_admin"], input="short\nshort\n"
+    )
+    assert short.exit_code != 0 and "至少" in short.output
+
+
+def test_db_upgrade_is_idempotent(runner):
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_menu_check(runner):
+    result = runner.invoke(main, ["menu", "check"])
+    assert result.exit_code == 0 and "menu ok" in result.output
+
+
+def test_menu_sync_without_credentials_says_so(runner):
+    result = runner.invoke(main, ["menu", "sync"])
+    assert result.exit_code != 0 and "WECHAT_APP_SECRET" in result.output
+
+
+def test_menu_sync_pushes_to_wechat(runner, monkeypatch, wechat_standin):
+    monkeypatch.setenv("WECHAT_APP_ID", "wxmenu")
+    monkeypatch.setenv("WECHAT_APP_SECRET", "secret")
+    monkeypatch.setenv("WECHAT_API_BASE_URL", wechat_standin.base_url)
+    result = runner.invoke(main, ["menu", "sync"])
+    assert result.exit_code == 0, result.output
+    created = wechat_standin.calls_to("menu/create")
+    assert len(created) == 1 and created[0].body["button"][0]["key"] == "HELP"
+
+
+def test_faq_check_passes_on_the_shipped_content(runner):
+    result = runner.invoke(main, ["faq", "check"])
+    assert result.exit_code == 0, result.output
+    assert "0 problems" in result.output
+
+
+def test_faq_eval_prints_ours_and_the_baseline(runner):
+    result = runner.invoke(main, ["faq", "eval"])
+    assert result.exit_code == 0, result.output
+    assert "top-1 accuracy" in result.output and "baseline (rank_bm25" in result.output
+    assert "part 'heldout'" in result.output
+
+
+def test_faq_import_then_export(runner, tmp_path):
+    assert runner.invoke(main, ["faq", "import"]).exit_code == 0
+    result = runner.invoke(main, ["faq", "export", "--to", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.glob("*.yaml"))

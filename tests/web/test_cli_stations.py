@@ -1,0 +1,103 @@
+"""`vetbot stations import/export`: all rows or none, each bad row named, stranded bookings
+printed, and an export that imports back unchanged.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from core.db import db
+from core.models import Person, Station
+from core.services import booking
+from core.services.station_csv import SAMPLE_FILE, export_csv
+from tests.booking.conftest import NOW, at
+from web.cli import main
+
+HEADER = (
+    "code,name,town,address,latitude,longitude,phone,has_veterans_window,services,slot_minutes,"
+    "desks,booking_window_days,min_notice_minutes,max_active_per_person,hours,is_sample,note\n"
+)
+
+
+@pytest.fixture
+def runner(base_settings, settings, monkeypatch, _schema):
+    """The CLI reads the environment; point it at the test database and a private prefix."""
+    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
+    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
+    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
+    if base_settings.database_url:
+        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
+    monkeypatch.setattr("core.timeutil.utcnow", lambda: NOW)
+    yield CliRunner()
+    from tests.conftest import _empty_tables
+
+    _empty_tables()
+
+
+def station_count() -> int:
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(Station)) or 0
+
+
+def test_import_the_sample_file_and_export_it_back(runner, tmp_path):
+    result = runner.invoke(main, ["stations", "import", str(SAMPLE_FILE)])
+    assert result.exit_code == 0, result.output
+    assert "新增 24 个、更新 0 个服务站" in result.output
+    assert station_count() == 24
+
+    target = tmp_path / "out" / "stations.csv"
+    exported = runner.invoke(main, ["stations", "export", "--to", str(target)])
+    assert exported.exit_code == 0, exported.output
+    assert f"已导出 24 个服务站到 {target}" in exported.output
+    text = target.read_bytes().decode("utf-8")
+    assert text == export_csv(db.session()) and "SAMPLE-JDZ-1" in text
+
+    again = runner.invoke(main, ["stations", "import", str(target)])
+    assert again.exit_code == 0 and "新增 0 个、更新 24 个" in again.output
+    stdout = runner.invoke(main, ["stations", "export"])
+    assert stdout.exit_code == 0 and stdout.output == text.replace("\r\n", "\n")
+
+
+def test_a_file_with_bad_rows_imports_nothing(runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        HEADER
+        + "OK-1,好站,南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n"
+        + "BAD-1,坏站,火星,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n"
+        + "BAD-2,坏站二,南翔镇,,,,,0,3 99,30,1,14,120,2,1-5 09:00-17:00,0,\n"
+        + "OK-1,重复,南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["stations", "import", str(bad)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("第 3 行：town “火星”不是嘉定区的街镇")
+    assert lines[1] == "第 4 行：services 应为服务清单的编号（1-24），以空格分隔"
+    assert lines[2] == "第 5 行：code OK-1 重复"
+    assert "未导入" in lines[3] and "3 处问题" in lines[3]
+    assert station_count() == 0
+
+
+def test_an_import_that_strands_bookings_prints_them(runner, tmp_path):
+    source = tmp_path / "one.csv"
+    source.write_text(HEADER + "ONE,一站,南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n")
+    assert runner.invoke(main, ["stations", "import", str(source)]).exit_code == 0
+    session = db.session()
+    station = session.scalar(select(Station).where(Station.code == "ONE"))
+    person = Person(openid="o-cli", subscribed=True)
+    session.add(person)
+    made = booking.book(session, person, station, at(3, 15), 3, now=NOW)
+    session.commit()
+
+    source.write_text(HEADER + "ONE,一站,南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-12:00,0,\n")
+    result = runner.invoke(main, ["stations", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "1 个预约不在新的开放安排内" in result.output
+    assert f"{made.code}  2026-12-03 15:00  一站  该时段已不在开放时间内" in result.output
+
+
+def test_a_missing_file_is_refused(runner, tmp_path):
+    result = runner.invoke(main, ["stations", "import", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -1,0 +1,74 @@
+"""The Flask application: WeChat callback, simulator, mobile pages, staff console."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, render_template, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.bootstrap import init_core
+from core.config import Settings, check_production, load_settings
+
+csrf = CSRFProtect()
+
+
+class _NoSessionForCallbacks(SecureCookieSessionInterface):
+    """WeChat's callback never uses the cookie session; don't build one per message."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.path == "/wechat":
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app; `settings` defaults to the environment's (tests pass their own)."""
+    settings = settings or load_settings()
+    check_production(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.session_interface = _NoSessionForCallbacks()
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    init_core(settings)
+    csrf.init_app(app)
+
+    from core.db import db
+
+    app.teardown_appcontext(db.remove)
+    _register_blueprints(app)
+    app.register_error_handler(404, _not_found)
+    if settings.proxy_count:
+        # Real client addresses behind nginx, so login throttling is per visitor.
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.console import bp as console_bp
+    from web.health.routes import bp as health_bp
+    from web.mobile import bp as mobile_bp
+    from web.simulator import bp as simulator_bp
+    from web.wechat.routes import bp as wechat_bp
+
+    csrf.exempt(wechat_bp)
+    for bp in (wechat_bp, health_bp, simulator_bp, console_bp, mobile_bp):
+        app.register_blueprint(bp)
+
+
+def _not_found(exc: HTTPException) -> ResponseReturnValue:
+    """Phone pages get the Chinese page; other unknown paths a short plain answer."""
+    if request.path.startswith("/m/"):
+        return render_template("mobile/error.html"), 404
+    return exc

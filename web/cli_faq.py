@@ -1,0 +1,93 @@
+"""`vetbot faq …`: check, import, export and evaluate the policy FAQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def faq() -> None:
+    """The policy FAQ (content/policy_faq/)."""
+
+
+@faq.command("check")
+@click.option("--devset", type=click.Path(exists=True, path_type=Path), default=None)
+def faq_check(devset: Path | None) -> None:
+    """Validate the content files (and the dev set); exits 1 on any problem."""
+    from content.policy_faq.check import run_checks
+
+    count, problems = run_checks(devset)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{count} entries, {len(problems)} problems")
+    if problems:
+        raise SystemExit(1)
+
+
+@faq.command("import")
+def faq_import() -> None:
+    """Load the content files into the database (insert or update by id)."""
+    from content.policy_faq.check import run_checks
+    from core.db import db
+    from core.services.faq_content import import_files
+    from web.cli import _app, _settings
+
+    count, problems = run_checks()
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems; run `vetbot faq check` first")
+    settings = _settings()
+    _app(settings)
+    from core import migrate
+
+    migrate.upgrade(settings.sqlalchemy_url)
+    added, updated = import_files(db.session())
+    db.session.commit()
+    click.echo(f"{count} entries read: {added} added, {updated} updated")
+
+
+@faq.command("export")
+@click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
+def faq_export(directory: Path | None) -> None:
+    """Write the database's FAQ back to the content files, for review and commit."""
+    from content.policy_faq.schema import CONTENT_DIR
+    from core.db import db
+    from core.services.faq_content import export_files
+    from web.cli import _app
+
+    _app()
+    target = directory or CONTENT_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    written = export_files(db.session(), target)
+    click.echo(f"wrote {len(written)} files to {target}")
+
+
+@faq.command("eval")
+@click.argument("file", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--show-misses", is_flag=True)
+def faq_eval(file: Path | None, show_misses: bool) -> None:
+    """Top-1, top-3 and out-of-scope figures on a labelled set, beside the BM25 baseline."""
+    from content.policy_faq.check import default_devset, load_devset
+    from content.policy_faq.schema import load_entries
+    from core.faq.evaluate import catalog_from_entries, evaluate_baseline, evaluate_matcher
+
+    path = file or default_devset()
+    items = load_devset(path)
+    entries = load_entries()
+    catalog = catalog_from_entries(entries)
+    parts = sorted({i.part for i in items if i.part})
+    for part in [None, *parts]:
+        chosen = [i for i in items if part is None or i.part == part]
+        ours = evaluate_matcher(catalog, chosen)
+        base = evaluate_baseline(entries, chosen)
+        title = "all questions" if part is None else f"part {part!r}"
+        click.echo(
+            f"== {path.name}, {title}: {ours.in_scope} in scope, {ours.out_of_scope} out of scope"
+        )
+        for line in ours.lines() + base.lines():
+            click.echo(line)
+        if show_misses and part is None:
+            click.echo("misses (top-1 wrong):")
+            for miss in ours.misses:
+                click.echo("  " + miss)

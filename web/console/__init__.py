@@ -1,0 +1,76 @@
+"""`/console`: the staff console (login, the 人工 inbox, staff accounts).
+
+Only the blueprint and its page-wide hooks live here: the nav bar's context,
+Chinese error pages and headers that keep private pages out of caches and frames.
+Views are in `routes`, forms in `forms`, session handling in `auth`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+
+_ERROR_TEXT = {
+    403: ("无权访问", "此页面仅限区级管理员使用。"),
+    404: ("页面不存在", "您要找的内容不存在或已被删除。"),
+}
+
+
+@bp.context_processor
+def _nav() -> dict[str, object]:
+    """The nav bar needs the user and the open-inbox count on every logged-in page."""
+    from core.db import db
+    from core.models.staff import ROLE_LABELS
+    from core.services import handover
+
+    staff = g.get("staff")
+    if staff is None:
+        return {"staff": None}
+    return {
+        "staff": staff,
+        "role_label": ROLE_LABELS.get(staff.role, staff.role),
+        "open_count": handover.count_open(db.session),
+    }
+
+
+@bp.after_request
+def _private_headers(response: Response) -> Response:
+    """Console pages show personal data: never cache them, never frame them (clickjacking)."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
+    """The form's token is missing or stale (usually an old tab): say so in Chinese."""
+    return render_template(
+        "console/error.html",
+        title="请求已失效",
+        message="页面已过期或请求无效，请返回刷新页面后重试。",
+    ), 400
+
+
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    code = exc.code or 500
+    title, message = _ERROR_TEXT[code]
+    return render_template("console/error.html", title=title, message=message), code
+
+
+from web.console import (  # noqa: E402  (these register the views on bp)
+    booking_routes,  # noqa: F401  (a station's bookings)
+    faq_routes,  # noqa: F401  (FAQ curation)
+    routes,  # noqa: F401  (login, inbox, users)
+    station_routes,  # noqa: F401  (stations, hours, exceptions, CSV)
+)
+from web.console.auth import forget_cached_user  # noqa: E402
+
+bp.before_request(forget_cached_user)
