@@ -2,21 +2,27 @@
 
 from core.models.base import Base
 from core.models.booking import Booking, BookingSlot
+from core.models.event import Event, EventSignup
 from core.models.faq import FaqEntry, FaqQuery
 from core.models.handover import HandoverRequest
+from core.models.jobs import JobPosting
 from core.models.message import MessageLog
 from core.models.outbox import OutboxMessage
 from core.models.person import Person
 from core.models.staff import StaffUser
 from core.models.station import Station, StationException, StationHours
+from core.models.subscription import Subscription
 
 __all__ = [
     "Base",
     "Booking",
     "BookingSlot",
+    "Event",
+    "EventSignup",
     "FaqEntry",
     "FaqQuery",
     "HandoverRequest",
+    "JobPosting",
     "MessageLog",
     "OutboxMessage",
     "Person",
@@ -24,4 +30,5 @@ __all__ = [
     "Station",
     "StationException",
     "StationHours",
+    "Subscription",
 ]
