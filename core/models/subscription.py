@@ -28,9 +28,7 @@ class Subscription(Base):
     __tablename__ = "subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), unique=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     jobs: Mapped[bool] = mapped_column(default=False)
     towns: Mapped[list[str]] = mapped_column(JSON, default=list)
     industries: Mapped[list[str]] = mapped_column(JSON, default=list)
