@@ -57,6 +57,16 @@ class Settings:
     proxy_count: int = 0
     login_max_attempts: int = 5
     login_window_seconds: int = 900
+    # Broadcasts: messages per second to WeChat, sending threads, ledger rows per batch.
+    broadcast_rate: float = 20.0
+    broadcast_workers: int = 8
+    broadcast_batch: int = 200
+    # Template ids for broadcasts to people who consented (empty: that channel is unused).
+    wechat_template_broadcast: str = ""
+    wechat_subscribe_template_broadcast: str = ""
+    digest_time: str = "18:00"  # Asia/Shanghai, daily push of new matching postings
+    # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
+    serve_runs_scheduler: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -100,6 +110,29 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive(name: str, env: Mapping[str, str], default: float) -> float:
+    """A number above zero (a rate, a thread count); anything else stops the start."""
+    text = env.get(name) or str(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ConfigError(f"{name} must be a number above zero, got {text!r}")
+    return value
+
+
+def _clock_time(name: str, value: str | None, default: str) -> str:
+    """A time of day as "HH:MM"; a wrong one stops the start with what to write instead."""
+    text = (value or default).strip()
+    hour, _, minute = text.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2):
+        raise ConfigError(f"{name} must be a time as HH:MM (e.g. 18:00), got {text!r}")
+    if int(hour) > 23 or int(minute) > 59:
+        raise ConfigError(f"{name} must be a time as HH:MM (e.g. 18:00), got {text!r}")
+    return f"{int(hour):02d}:{minute}"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from an environment mapping (``os.environ`` by default)."""
     env = os.environ if environ is None else environ
@@ -126,6 +159,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         load_demo_data=_flag(
             env.get("VETBOT_DEMO_DATA"), default=env.get("VETBOT_ENV") != "production"
         ),
+        broadcast_rate=_positive("VETBOT_BROADCAST_RATE", env, base.broadcast_rate),
+        broadcast_workers=int(_positive("VETBOT_BROADCAST_WORKERS", env, base.broadcast_workers)),
+        wechat_template_broadcast=env.get("WECHAT_TEMPLATE_BROADCAST", ""),
+        wechat_subscribe_template_broadcast=env.get("WECHAT_SUBSCRIBE_TEMPLATE_BROADCAST", ""),
+        digest_time=_clock_time(
+            "VETBOT_DIGEST_TIME", env.get("VETBOT_DIGEST_TIME"), base.digest_time
+        ),
+        serve_runs_scheduler=_flag(env.get("VETBOT_SERVE_SCHEDULER"), default=True),
     )
 
 

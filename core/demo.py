@@ -25,6 +25,10 @@ def load_demo_data(session: Session) -> bool:
     from core.services.station_csv import load_sample_if_empty
 
     load_sample_if_empty(session)
+    from core.services import job_samples
+    from core.timeutil import utcnow
+
+    job_samples.load_if_empty(session, utcnow())  # sample postings and events (示例)
     if session.scalar(select(func.count()).select_from(StaffUser)):
         return False
     first_station = session.scalar(select(Station.id).order_by(Station.id).limit(1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,66 @@ def booking_reminders() -> None:
         db.session.remove()
 
 
+def expire_postings() -> None:
+    """Close postings past their last day, so every list drops them without a date filter."""
+    from core.services import job_admin
+
+    session = db.session()
+    try:
+        now = utcnow()
+        job_admin.expire_due(session, job_admin.local_today(now), now)
+        session.commit()
+    finally:
+        db.session.remove()
+
+
+_broadcasting = threading.Lock()
+
+
+def dispatch_broadcasts() -> None:
+    """Start due broadcasts and resume those whose worker died (its lease ran out).
+
+    A broadcast may take many minutes at WeChat's rate, so it is sent on a thread of its
+    own, one at a time per process (the rate limit is per process); this job returns at
+    once and, while that thread is busy, does nothing.
+    """
+    if not _broadcasting.acquire(blocking=False):
+        return
+
+    def send() -> None:
+        from core.services import broadcast_send
+
+        try:
+            broadcast_send.dispatch(db.session(), load_settings())
+        finally:
+            db.session.remove()
+            _broadcasting.release()
+
+    threading.Thread(target=send, name="broadcast-dispatch", daemon=True).start()
+
+
+def daily_digest() -> None:
+    """The opt-in digest of new matching postings; claims make reruns harmless."""
+    from core.services import digest
+
+    session = db.session()
+    try:
+        digest.send_due(session, load_settings(), utcnow())
+    finally:
+        db.session.remove()
+
+
+def _digest_trigger() -> dict[str, Any]:
+    from core.services.digest import parse_time
+
+    at = parse_time(load_settings().digest_time)
+    return {"hour": at.hour, "minute": at.minute}
+
+
 JOBS: list[JobSpec] = [
     JobSpec("scheduler.heartbeat", heartbeat, "interval", {"seconds": 60}),
     JobSpec("booking.reminders", booking_reminders, "interval", {"minutes": 5}),
+    JobSpec("jobs.expire", expire_postings, "interval", {"hours": 1}),
+    JobSpec("broadcasts.dispatch", dispatch_broadcasts, "interval", {"seconds": 5}),
+    JobSpec("digest.daily", daily_digest, "cron", _digest_trigger()),
 ]

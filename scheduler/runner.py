@@ -7,6 +7,7 @@ import signal
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core.config import Settings
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 
 def build_scheduler(settings: Settings, scheduler_cls: Any = BlockingScheduler) -> Any:
     """Jobs are (re)registered by id with replace_existing, so restarts never duplicate them."""
+    # Two INFO lines per run of a job every 5 seconds would bury everything else; the jobs
+    # log what they do, and APScheduler still logs a failed run as an error.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     scheduler = scheduler_cls(
         jobstores={
             "default": SQLAlchemyJobStore(url=settings.sqlalchemy_url, tablename="apscheduler_jobs")
@@ -29,6 +33,18 @@ def build_scheduler(settings: Settings, scheduler_cls: Any = BlockingScheduler) 
         scheduler.add_job(
             job.func, job.trigger, id=job.id, replace_existing=True, **job.trigger_args
         )
+    return scheduler
+
+
+def start_in_process(settings: Settings) -> Any:
+    """For `vetbot serve`: the same jobs on a background thread, so one command sends
+    reminders and broadcasts. Off in production and when VETBOT_SERVE_SCHEDULER=0 (a
+    separate `vetbot scheduler` runs); None when off."""
+    if settings.is_production or not settings.serve_runs_scheduler:
+        return None
+    scheduler = build_scheduler(settings, BackgroundScheduler)
+    scheduler.start()
+    log.info("in-process scheduler started with jobs: %s", ", ".join(j.id for j in JOBS))
     return scheduler
 
 

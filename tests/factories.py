@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from core.models import HandoverRequest, Person, StaffUser, Station, StationHours
+from core.models import (
+    Event,
+    HandoverRequest,
+    JobPosting,
+    Person,
+    StaffUser,
+    Station,
+    StationHours,
+)
 from core.models.staff import DISTRICT_ADMIN
 from core.services.staff import create_user
-from core.timeutil import utcnow
+from core.timeutil import LOCAL_TZ, utcnow
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-42"
@@ -88,3 +96,56 @@ class Factories:
         self.session.add(request)
         self.session.commit()
         return request
+
+    def job_posting(
+        self,
+        *,
+        employer: str = "测试汽车零部件公司",
+        title: str | None = None,
+        town: str = "安亭镇",
+        industry: str = "制造业",
+        pay_min: int | None = 6000,
+        pay_max: int | None = 9000,
+        valid_until: date | None = None,
+        **fields: object,
+    ) -> JobPosting:
+        """An open posting valid for 30 more days (Asia/Shanghai)."""
+        posting = JobPosting(
+            employer=employer,
+            title=title or f"测试岗位{next(_seq)}",
+            town=town,
+            industry=industry,
+            pay_min=pay_min,
+            pay_max=pay_max,
+            valid_until=valid_until or utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=30),
+            **fields,
+        )
+        self.session.add(posting)
+        self.session.commit()
+        return posting
+
+    def event(
+        self,
+        *,
+        kind: str = "job_fair",
+        title: str | None = None,
+        starts_at: datetime | None = None,
+        hours: int = 3,
+        capacity: int = 50,
+        **fields: object,
+    ) -> Event:
+        """A job fair 7 days ahead, 3 hours long, with 50 places."""
+        starts = starts_at or (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+        event = Event(
+            kind=kind,
+            title=title or f"测试招聘会{next(_seq)}",
+            starts_at=starts,
+            ends_at=fields.pop("ends_at", None) or starts + timedelta(hours=hours),
+            address=fields.pop("address", None) or "嘉定区测试路1号",
+            town=fields.pop("town", None) or "安亭镇",
+            capacity=capacity,
+            **fields,
+        )
+        self.session.add(event)
+        self.session.commit()
+        return event

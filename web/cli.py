@@ -10,6 +10,7 @@ import click
 from core.config import ConfigError, Settings, load_settings
 from core.logs import configure_logging
 from web.cli_faq import faq
+from web.cli_jobs import jobs
 from web.cli_stations import stations
 
 
@@ -49,6 +50,9 @@ def serve(host: str, port: int) -> None:
     app = _app(settings)
     prepare_database(settings)
     warm_up(settings)
+    from scheduler.runner import start_in_process
+
+    in_process = start_in_process(settings)
     base = settings.public_base_url
     click.echo(
         f"vetbot is running ({settings.env}); database: {settings.sqlalchemy_url.split('@')[-1]}"
@@ -56,6 +60,11 @@ def serve(host: str, port: int) -> None:
     click.echo(f"  chat simulator:  {base}/simulator")
     click.echo(f"  staff console:   {base}/console")
     click.echo(f"  WeChat callback: {base}/wechat   health: {base}/healthz")
+    if in_process is not None:
+        click.echo(
+            "  scheduler:       in this process (reminders, broadcasts, digest); "
+            "VETBOT_SERVE_SCHEDULER=0 when a separate `vetbot scheduler` runs"
+        )
     if settings.load_demo_data:
         accounts = ", ".join(f"{u} / {p} ({r})" for u, p, r, _ in DEMO_ACCOUNTS)
         click.echo(f"  demo logins (sample accounts; change them before real use): {accounts}")
@@ -214,6 +223,7 @@ def scheduler() -> None:
 
 main.add_command(faq)
 main.add_command(stations)
+main.add_command(jobs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,25 +3,31 @@
 from bot.handlers import (
     booking_chat,
     events,
+    events_chat,
     faq,
     flow,
     handover,
     help,
+    jobs_chat,
     location,
     media,
     my_bookings,
     stations,
+    subscribe_flow,
 )
 
 __all__ = [
     "booking_chat",
     "events",
+    "events_chat",
     "faq",
     "flow",
     "handover",
     "help",
+    "jobs_chat",
     "location",
     "media",
     "my_bookings",
     "stations",
+    "subscribe_flow",
 ]

@@ -2,6 +2,7 @@
 
 from core.models.base import Base
 from core.models.booking import Booking, BookingSlot
+from core.models.broadcast import Broadcast, BroadcastRecipient, MassSendUsage, MessageConsent
 from core.models.event import Event, EventSignup
 from core.models.faq import FaqEntry, FaqQuery
 from core.models.handover import HandoverRequest
@@ -17,12 +18,16 @@ __all__ = [
     "Base",
     "Booking",
     "BookingSlot",
+    "Broadcast",
+    "BroadcastRecipient",
     "Event",
     "EventSignup",
     "FaqEntry",
     "FaqQuery",
     "HandoverRequest",
     "JobPosting",
+    "MassSendUsage",
+    "MessageConsent",
     "MessageLog",
     "OutboxMessage",
     "Person",

@@ -41,7 +41,8 @@ def test_a_veteran_follows_asks_for_help_a_person_and_shares_a_location(
     expect(page.locator(".row.out .bubble").last).to_have_text("帮助")
     _bot_says(page, "可以帮您")
 
-    page.locator("#menubar").get_by_role("button", name="人工服务").click()
+    page.locator("#menubar").get_by_role("button", name="办事与咨询").click()
+    page.locator(".submenu").get_by_role("button", name="人工服务").click()
     _bot_says(page, "已为您转接人工服务")
 
     page.get_by_role("button", name="分享位置").click()

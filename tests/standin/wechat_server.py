@@ -37,6 +37,7 @@ ERRMSGS = {
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit",
     40163: "code been used",
+    40130: "invalid openid list size, at least two openid",
     47001: "data format error",
 }
 
@@ -79,6 +80,7 @@ class WeChatStandIn:
         self.app_id, self.secret = app_id, secret  # None: accept any credentials
         self.latency = 0.0  # seconds added to every call
         self.calls: list[Call] = []
+        self.delivered: list[tuple[str, str]] = []  # (path, openid) of every accepted message
         self.token_fetches = 0
         self._lock = threading.Lock()
         self._serial = 0
@@ -86,6 +88,7 @@ class WeChatStandIn:
         self._tokens: dict[str, float] = {}  # valid token -> monotonic expiry
         self._current: str | None = None
         self._injected: dict[str, deque[Injected]] = {}
+        self._injected_for: dict[str, deque[Injected]] = {}  # by the message's openid
         self._oauth_codes: dict[str, str | None] = {}  # code -> openid; None once used
         self._closing = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -113,6 +116,19 @@ class WeChatStandIn:
         """Queue outcomes for the next calls to ``path`` ("message/custom/send" or a full path)."""
         with self._lock:
             self._injected.setdefault(_full_path(path), deque()).extend(outcomes)
+
+    def inject_for(self, openid: str, *outcomes: Injected) -> None:
+        """Queue outcomes for the next messages to ``openid`` (any message path)."""
+        with self._lock:
+            self._injected_for.setdefault(openid, deque()).extend(outcomes)
+
+    def delivered_to(self) -> dict[str, int]:
+        """How many messages each openid was sent successfully (mass sends count per openid)."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            for _path, openid in self.delivered:
+                counts[openid] = counts.get(openid, 0) + 1
+        return counts
 
     def calls_to(self, path: str) -> list[Call]:
         full = _full_path(path)
@@ -164,6 +180,10 @@ class WeChatStandIn:
             self.calls.append(call)
             queue = self._injected.get(call.path)
             outcome: Any = queue.popleft() if queue else None
+            touser = call.body.get("touser") if isinstance(call.body, dict) else None
+            if outcome is None and isinstance(touser, str):
+                mine = self._injected_for.get(touser)
+                outcome = mine.popleft() if mine else None
         if self.latency:
             time.sleep(self.latency)
         if callable(outcome):
@@ -220,16 +240,25 @@ class WeChatStandIn:
                 return _err(42001)
             self._msgid += 1
             msgid = self._msgid
-        if call.path in ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send"):
+        if call.path in MESSAGE_PATHS:
             if call.body is None:
                 return _err(44002)
             if not isinstance(call.body, dict):
                 return _err(47001)
-            if not body.get("touser"):
+            touser = body.get("touser")
+            if not touser:
                 return _err(40003)
-            if call.path.endswith("template/send"):
-                return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
-            return _err(0)
+            if call.path == "/cgi-bin/message/mass/send":
+                if not isinstance(touser, list) or len(touser) < 2:
+                    return _err(40130)
+                with self._lock:
+                    self.delivered.extend((call.path, str(o)) for o in touser)
+                return {"errcode": 0, "errmsg": "send job submission success", "msg_id": msgid}
+            with self._lock:
+                self.delivered.append((call.path, str(touser)))
+            if call.path.endswith("custom/send"):
+                return _err(0)
+            return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
         if call.path == "/cgi-bin/menu/create":
             buttons = body.get("button")
             if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
@@ -239,6 +268,16 @@ class WeChatStandIn:
             ticket = f"TICKET-{token}"
             return {"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": TOKEN_LIFETIME}
         return {"errcode": 48001, "errmsg": "api unauthorized"}
+
+
+MESSAGE_PATHS = frozenset(
+    {
+        "/cgi-bin/message/custom/send",
+        "/cgi-bin/message/template/send",
+        "/cgi-bin/message/subscribe/bizsend",
+        "/cgi-bin/message/mass/send",
+    }
+)
 
 
 def _err(errcode: int) -> dict[str, Any]:

@@ -67,7 +67,10 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
 
 from web.console import (  # noqa: E402  (these register the views on bp)
     booking_routes,  # noqa: F401  (a station's bookings)
+    broadcast_routes,  # noqa: F401  (broadcasts to subscribers, progress, reports)
+    event_routes,  # noqa: F401  (job fairs and other events, sign-up lists)
     faq_routes,  # noqa: F401  (FAQ curation)
+    job_routes,  # noqa: F401  (job postings, CSV)
     routes,  # noqa: F401  (login, inbox, users)
     station_routes,  # noqa: F401  (stations, hours, exceptions, CSV)
 )

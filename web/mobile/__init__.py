@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("mobile", __name__, url_prefix="/m", template_folder="templates")
 
 # The modules register their views on bp.
-from web.mobile import booking_routes, identity, routes, station_routes  # noqa: E402, F401
+from web.mobile import (  # noqa: E402, F401
+    booking_routes,
+    event_routes,
+    identity,
+    job_routes,
+    routes,
+    station_routes,
+    subscription_routes,
+)

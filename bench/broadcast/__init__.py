@@ -1,0 +1,1 @@
+"""Broadcast sending throughput and memory against the WeChat stand-in (see bench/README.md)."""

@@ -1,0 +1,202 @@
+"""`招聘会` / `活动`: upcoming events numbered; a number or `报名1` signs up, `我的报名` lists
+one's sign-ups and `取消报名1` withdraws.
+
+Numbers refer to the list the person last saw: its event (or sign-up) ids are kept in
+Redis, so an event that started or was cancelled in between never shifts "报名2" onto
+another one. Without that list (Redis down, or it expired) the current list is used.
+Right after a list, a bare number answers it (a short flow); anything else leaves the
+flow and is answered as usual.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import Context
+from bot.handlers import choices
+from bot.handlers.fitted import fitted_list
+from bot.reply import Reply
+from bot.router import router
+from core.cache import cache
+from core.models import Event, EventSignup
+from core.services import events, links
+from core.services.events import EventError
+from core.timeutil import utcnow
+
+FLOW = "events"
+SHOWN = 5
+EVENT_KEYWORDS = ("招聘会", "活动", "招聘活动", "近期活动", "活动报名", "报名", "招聘会报名")
+MY_KEYWORDS = ("我的报名", "报名记录", "我的活动", "取消报名")
+SIGN_UP_PATTERN = r"^\s*报名\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
+WITHDRAW_PATTERN = r"^\s*取消报名\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
+
+
+def _key(kind: str, openid: str) -> str:
+    return cache.key(kind, openid)
+
+
+def _remember(ctx: Context, kind: str, ids: list[int]) -> None:
+    cache.set(
+        _key(kind, ctx.message.from_user), json.dumps(ids), ctx.settings.conversation_ttl_seconds
+    )
+
+
+def _remembered(ctx: Context, kind: str) -> list[int] | None:
+    raw = cache.get(_key(kind, ctx.message.from_user))
+    try:
+        return [int(i) for i in json.loads(raw)] if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _events_page(ctx: Context) -> str:
+    return links.page_url(ctx.settings, "/m/events", ctx.message.from_user)
+
+
+def _seats(event: Event, mine: bool) -> str:
+    if mine:
+        return "您已报名"
+    left = events.seats_left(event)
+    return f"还剩 {left} 个名额" if left else "名额已满"
+
+
+def _block(number: int, event: Event, mine: bool) -> str:
+    return (
+        f"{number}. 【{events.kind_label(event)}】{event.title}\n"
+        f"   时间：{events.when_text(event)}\n"
+        f"   地点：{events.place_text(event)}\n"
+        f"   {_seats(event, mine)}"
+    )
+
+
+@router.text(keywords=EVENT_KEYWORDS)
+@router.menu("EVENTS")
+def list_events(ctx: Context) -> Reply:
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    now = utcnow()
+    rows = events.upcoming(ctx.session, now, limit=SHOWN)
+    if not rows:
+        cache.delete(_key("events_list", ctx.message.from_user))
+        return Reply(
+            text="近期暂时没有招聘会或活动。回复“订阅”，有新活动时通知您。", intent="events_empty"
+        )
+    mine = {s.event_id for s in events.signups_of(ctx.session, ctx.person, now)}
+    text, shown = fitted_list(
+        "近期的招聘会和活动：",
+        [_block(i, e, e.id in mine) for i, e in enumerate(rows, start=1)],
+        ["回复“报名1”报名第1个；“我的报名”查看或取消。", f"活动详情：{_events_page(ctx)}"],
+    )
+    ids = [e.id for e in rows[:shown]]
+    _remember(ctx, "events_list", ids)
+    choices.save_step(ctx, FLOW, "pick", options=ids)
+    return Reply(text=text, intent="events")
+
+
+def _pick_event(ctx: Context, index: int) -> Event | None:
+    ids = _remembered(ctx, "events_list")
+    if ids is None:
+        rows = events.upcoming(ctx.session, utcnow(), limit=SHOWN)
+        return rows[index - 1] if 1 <= index <= len(rows) else None
+    return events.get_event(ctx.session, ids[index - 1]) if 1 <= index <= len(ids) else None
+
+
+def _sign_up(ctx: Context, index: int) -> Reply:
+    event = _pick_event(ctx, index)
+    if event is None:
+        return Reply(
+            text=f"没有第 {index} 个活动。回复“招聘会”查看近期活动。", intent="event_signup"
+        )
+    try:
+        events.sign_up(ctx.session, ctx.person, event, utcnow())
+    except EventError as exc:
+        hint = "回复“我的报名”查看。" if exc.code == "duplicate" else "回复“招聘会”查看其他活动。"
+        return Reply(text=f"{exc.message}{hint}", intent="event_signup_refused")
+    ctx.conversation.clear()
+    return Reply(
+        text=(
+            f"报名成功！\n活动：{event.title}\n时间：{events.when_text(event)}\n"
+            f"地点：{events.place_text(event)}\n回复“我的报名”可查看或取消报名。"
+        ),
+        intent="event_signup",
+    )
+
+
+@router.flow(FLOW)
+def answer_list(ctx: Context) -> Reply:
+    """A bare number answers the list just shown; anything else is a new question."""
+    picked = choices.number(ctx.text)
+    if picked is None:
+        ctx.conversation.clear()
+        rule = router.resolve(ctx)
+        if rule is None:
+            return Reply.quiet(intent="events")
+        reply = rule.func(ctx)
+        reply.handler = reply.handler or rule.name
+        return reply
+    options = ctx.conversation.data.get("options") or []
+    if not 1 <= picked <= len(options):
+        return Reply(
+            text=f"请回复 1 到 {len(options)} 之间的数字报名，或回复“取消”退出。",
+            intent="event_signup",
+        )
+    return _sign_up(ctx, picked)
+
+
+@router.text(pattern=SIGN_UP_PATTERN)
+def sign_up_by_number(ctx: Context) -> Reply:
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    return _sign_up(ctx, choices.number(ctx.text.strip().removeprefix("报名")) or 0)
+
+
+@router.text(keywords=MY_KEYWORDS)
+@router.menu("MY_SIGNUPS")
+def my_signups(ctx: Context) -> Reply:
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    rows = events.signups_of(ctx.session, ctx.person, utcnow())
+    if not rows:
+        cache.delete(_key("my_signups", ctx.message.from_user))
+        return Reply(text="您目前没有报名的活动。回复“招聘会”查看近期活动。", intent="my_signups")
+    text, shown = fitted_list(
+        f"您报名了 {len(rows)} 个活动：",
+        [_block(i, s.event, True) for i, s in enumerate(rows, start=1)],
+        ["回复“取消报名1”取消第1个。", f"查看全部：{_events_page(ctx)}"],
+    )
+    _remember(ctx, "my_signups", [s.id for s in rows[:shown]])
+    return Reply(text=text, intent="my_signups")
+
+
+def _pick_signup(ctx: Context, index: int) -> EventSignup | None:
+    ids = _remembered(ctx, "my_signups")
+    if ids is None:
+        rows = events.signups_of(ctx.session, ctx.person, utcnow())
+        return rows[index - 1] if 1 <= index <= len(rows) else None
+    if not 1 <= index <= len(ids):
+        return None
+    return events.find_signup(ctx.session, ctx.person, ids[index - 1])
+
+
+@router.text(pattern=WITHDRAW_PATTERN)
+def withdraw_by_number(ctx: Context) -> Reply:
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    index = choices.number(ctx.text.strip().removeprefix("取消报名")) or 0
+    signup = _pick_signup(ctx, index)
+    if signup is None:
+        return Reply(
+            text=f"没有找到第 {index} 个报名。回复“我的报名”查看。", intent="event_withdraw"
+        )
+    try:
+        events.withdraw(ctx.session, signup, utcnow())
+    except EventError as exc:
+        return Reply(text=f"{exc.message}回复“我的报名”查看最新列表。", intent="event_withdraw")
+    return Reply(
+        text=f"已取消报名：{signup.event.title}（{events.when_text(signup.event)}），名额已释放。",
+        intent="event_withdraw",
+    )
+
+
+router.offers(55, "发送“招聘会”：查看近期招聘会和活动并报名")
+router.offers(56, "发送“我的报名”：查看或取消活动报名")

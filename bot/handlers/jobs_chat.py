@@ -1,0 +1,120 @@
+"""`找工作` / `岗位` / `招聘`: the newest postings matching the person's subscription, 5 at a time.
+
+`更多` shows the next five. Where the list stands is kept in Redis for the conversation's
+lifetime; with Redis down the bot says it cannot page in chat and links the jobs page,
+which pages by itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import Context
+from bot.handlers.fitted import fitted_list
+from bot.reply import Reply
+from bot.router import router
+from core.cache import cache
+from core.services import job_search, links, subscriptions
+from core.services.job_search import JobFilter, JobPage
+from core.services.job_text import posting_line
+
+JOB_KEYWORDS = ("找工作", "岗位", "招聘", "工作", "找岗位", "岗位信息", "招聘信息", "最新岗位")
+MORE_KEYWORDS = ("更多", "更多岗位", "下一页", "还有吗")
+
+
+def _page_key(openid: str) -> str:
+    return cache.key("jobs_page", openid)
+
+
+def _filter_label(wanted: JobFilter) -> str:
+    towns = "、".join(wanted.towns) or "街镇不限"
+    industries = "、".join(wanted.industries) or "行业不限"
+    return f"{towns}；{industries}"
+
+
+def _jobs_url(ctx: Context) -> str:
+    return links.page_url(ctx.settings, "/m/jobs")
+
+
+MORE_HINT = "回复“更多”看下一批。"
+NO_PAGING = "暂时没法在聊天里翻页，请打开下面的链接查看更多。"
+
+
+def _head(page: JobPage, wanted: JobFilter, shown: int) -> str:
+    scope = f"（按您的订阅：{_filter_label(wanted)}）" if wanted.narrowed else ""
+    first = page.offset + 1
+    return f"共 {page.total} 个在招岗位{scope}，第 {first}–{page.offset + shown} 个："
+
+
+def _tail(ctx: Context, more: bool, can_page: bool, subscribed: bool) -> list[str]:
+    lines = [(MORE_HINT if can_page else NO_PAGING) if more else "以上是全部符合条件的岗位。"]
+    if not subscribed:
+        lines.append("回复“订阅”可以只看您所在街镇和行业的岗位。")
+    lines.append(f"按街镇、行业筛选：{_jobs_url(ctx)}")
+    return lines
+
+
+def _blocks(ctx: Context, page: JobPage) -> list[str]:
+    return [
+        f"{number}. {posting_line(posting)}\n   "
+        + links.page_url(ctx.settings, f"/m/jobs/{posting.id}")
+        for number, posting in enumerate(page.items, start=page.offset + 1)
+    ]
+
+
+def _show(ctx: Context, offset: int) -> Reply:
+    subscription = subscriptions.get(ctx.session, ctx.person)
+    wanted = job_search.filter_for(subscription)
+    page = job_search.search(ctx.session, wanted, offset=offset)
+    subscribed = subscription is not None and subscription.jobs
+    key = _page_key(ctx.message.from_user)
+    if page.total == 0:
+        cache.delete(key)
+        lead = "暂时没有符合您订阅条件的岗位。" if wanted.narrowed else "暂时没有在招的岗位。"
+        return Reply(
+            text=f"{lead}\n看看全部岗位：{_jobs_url(ctx)}\n回复“招聘会”查看近期招聘活动。",
+            intent="jobs_empty",
+        )
+    if not page.items:
+        cache.delete(key)
+        return Reply(
+            text=f"这 {page.total} 个岗位都看过了。发送“找工作”从最新的重新看。\n{_jobs_url(ctx)}",
+            intent="jobs_end",
+        )
+    blocks = _blocks(ctx, page)
+    widest = _tail(ctx, True, False, subscribed)
+    _, shown = fitted_list(_head(page, wanted, len(blocks)), blocks, widest)
+    next_offset = page.offset + shown
+    can_page = cache.set(
+        key, json.dumps({"offset": next_offset}), ctx.settings.conversation_ttl_seconds
+    )
+    tail = _tail(ctx, next_offset < page.total, can_page, subscribed)
+    text = "\n".join([_head(page, wanted, shown), *blocks[:shown], *tail])
+    return Reply(text=text, intent="jobs")
+
+
+@router.text(keywords=JOB_KEYWORDS)
+@router.menu("JOBS")
+def find_jobs(ctx: Context) -> Reply:
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    return _show(ctx, 0)
+
+
+@router.text(keywords=MORE_KEYWORDS)
+def more_jobs(ctx: Context) -> Reply:
+    """The next five of the list last shown; without that list, the newest five again."""
+    raw = cache.get(_page_key(ctx.message.from_user))
+    if raw is None and not cache.available:
+        return Reply(
+            text=f"抱歉，暂时没法在聊天里翻页。请打开岗位页面查看全部：\n{_jobs_url(ctx)}",
+            intent="jobs_state_lost",
+        )
+    try:
+        offset = int(json.loads(raw)["offset"]) if raw else 0
+    except (TypeError, ValueError, KeyError):
+        offset = 0
+    return _show(ctx, offset)
+
+
+router.offers(50, "发送“找工作”：查看最新招聘岗位")

@@ -1,0 +1,100 @@
+"""CSV import of postings: all rows or none, each bad row's line and reason, update by ref,
+and an export that imports back unchanged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from core.models import JobPosting
+from core.models.jobs import CLOSED
+from core.services import job_csv
+from core.services.job_csv import JobImportError
+from tests.jobs.conftest import NOW
+
+HEADER = (
+    "ref,employer,title,town,industry,pay_min,pay_max,requirements,how_to_apply,"
+    "veterans_priority,valid_until\n"
+)
+GOOD = "R-1,测试物流公司,仓库管理员,江桥镇,物流运输,5500,7000,会用电脑,到站登记,1,2026-12-31\n"
+
+
+def postings(session):
+    return list(session.scalars(select(JobPosting).order_by(JobPosting.id)))
+
+
+def test_a_file_with_bom_and_a_multiline_field_loads(db_session):
+    text = (
+        "\ufeff"
+        + HEADER
+        + GOOD
+        + ',测试保安公司,保安员,南翔镇,物业保安,,,"身体健康\n能轮班",电话联系,0,2026-12-20\n'
+    )
+    result = job_csv.import_csv(db_session, text, NOW)
+    assert (result.added, result.updated) == (2, 0)
+    first, second = postings(db_session)
+    assert first.ref == "R-1" and first.veterans_priority and first.pay_max == 7000
+    assert second.requirements == "身体健康\n能轮班" and second.pay_min is None
+    assert second.ref == f"JP-{second.id:06d}"
+
+
+def test_bad_rows_load_nothing_and_each_is_named_with_its_line(db_session):
+    text = (
+        HEADER
+        + GOOD
+        + "R-2,,保安员,南翔镇,物业保安,5000,6000,,,0,2026-12-20\n"
+        + 'R-3,测试公司,"厨师\n（两行）",浦东新区,餐饮住宿,7000,6000,,,0,2026-11-01\n'
+        + "R-4,测试公司,厨师,南翔镇,餐饮住宿,,,,,0,2026-12-20\n"
+    )
+    with pytest.raises(JobImportError) as caught:
+        job_csv.import_csv(db_session, text, NOW)
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("第 3 行：") and "请填写用人单位" in problems[0]
+    assert problems[1].startswith("第 4 行：")
+    for reason in ("街镇", "月薪上限不能低于下限", "有效期不能早于今天"):
+        assert reason in problems[1]
+    assert postings(db_session) == []
+
+
+def test_a_missing_column_or_an_empty_file_is_refused(db_session):
+    with pytest.raises(JobImportError) as caught:
+        job_csv.import_csv(db_session, "ref,employer,title\nR-1,公司,岗位\n", NOW)
+    assert "缺少列 town, industry, valid_until" in caught.value.problems[0]
+    with pytest.raises(JobImportError) as caught:
+        job_csv.import_csv(db_session, HEADER, NOW)
+    assert caught.value.problems == ["文件中没有岗位数据。"]
+
+
+def test_a_reference_twice_in_one_file_is_refused(db_session):
+    with pytest.raises(JobImportError) as caught:
+        job_csv.import_csv(db_session, HEADER + GOOD + GOOD, NOW)
+    assert caught.value.problems == ["第 3 行：编号 R-1 在文件中重复"]
+
+
+def test_a_known_reference_updates_and_keeps_the_status(db_session, factories):
+    factories.job_posting(ref="R-1", title="旧名称", status=CLOSED)
+    result = job_csv.import_csv(db_session, HEADER + GOOD, NOW)
+    assert (result.added, result.updated) == (0, 1)
+    [posting] = postings(db_session)
+    assert posting.title == "仓库管理员" and posting.status == CLOSED
+
+
+def test_gbk_files_from_excel_are_read():
+    data = (HEADER + GOOD).encode("gb18030")
+    assert job_csv.decode(data) == HEADER + GOOD
+    assert job_csv.decode(b"\xef\xbb\xbf" + GOOD.encode()) == GOOD
+
+
+def test_an_export_imports_back_unchanged_even_with_expired_postings(db_session, factories):
+    factories.job_posting(ref="OLD-1", valid_until=date(2026, 11, 1), status=CLOSED)
+    factories.job_posting(pay_min=None, pay_max=None, requirements='带"引号", 和逗号')
+    job_csv.import_csv(db_session, HEADER + GOOD, NOW)
+    db_session.commit()
+    exported = job_csv.export_csv(db_session)
+    assert exported.splitlines()[0] == HEADER.strip()
+    result = job_csv.import_csv(db_session, exported, NOW)
+    assert (result.added, result.updated) == (0, 3)
+    assert job_csv.export_csv(db_session) == exported

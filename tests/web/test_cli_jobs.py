@@ -1,0 +1,71 @@
+"""`vetbot jobs import/export`: all rows or none with each bad row named, and an export that
+imports back unchanged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from core.db import db
+from core.models import JobPosting
+from core.timeutil import utcnow
+from web.cli import main
+
+HEADER = (
+    "ref,employer,title,town,industry,pay_min,pay_max,requirements,how_to_apply,"
+    "veterans_priority,valid_until\n"
+)
+
+
+@pytest.fixture
+def runner(base_settings, settings, monkeypatch, _schema):
+    """The CLI reads the environment; point it at the test database and a private prefix."""
+    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
+    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
+    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
+    if base_settings.database_url:
+        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
+    yield CliRunner()
+    from tests.conftest import _empty_tables
+
+    _empty_tables()
+
+
+def posting_count() -> int:
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(JobPosting)) or 0
+
+
+def test_import_then_export_and_import_back(runner, tmp_path):
+    source = tmp_path / "jobs.csv"
+    source.write_text(
+        "\ufeff"
+        + HEADER
+        + "C-1,测试公司,仓管,江桥镇,物流运输,5000,6000,,,1,2099-01-01\n"
+        + ",测试公司,保安,南翔镇,物业保安,,,,,0,2099-01-01\n",
+        encoding="utf-8",
+    )
+    # 2099 is more than a year ahead: refused, nothing loaded.
+    refused = runner.invoke(main, ["jobs", "import", str(source)])
+    assert refused.exit_code == 1
+    assert "第 2 行：有效期至：有效期最长一年" in refused.output
+    assert "第 3 行：" in refused.output and "2 处问题" in refused.output
+    assert posting_count() == 0
+
+    day = (utcnow() + timedelta(days=20)).date().isoformat()
+    source.write_text(source.read_text(encoding="utf-8").replace("2099-01-01", day), "utf-8")
+    result = runner.invoke(main, ["jobs", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "新增 2 个、更新 0 个岗位" in result.output
+    assert posting_count() == 2
+
+    target = tmp_path / "out" / "jobs.csv"
+    exported = runner.invoke(main, ["jobs", "export", "--to", str(target)])
+    assert exported.exit_code == 0 and f"已导出 2 个岗位到 {target}" in exported.output
+    again = runner.invoke(main, ["jobs", "import", str(target)])
+    assert again.exit_code == 0 and "新增 0 个、更新 2 个岗位" in again.output
+    stdout = runner.invoke(main, ["jobs", "export"])
+    assert stdout.output == target.read_text(encoding="utf-8").replace("\r\n", "\n")

@@ -1,0 +1,94 @@
+"""`/m/events`: upcoming job fairs and other events, one page per event, signing up and
+withdrawing.
+
+Reading is public; signing up and withdrawing act for the person on the page
+(identity.require_person, as the booking pages), and a withdrawal only ever finds the
+person's own sign-up, so nobody can cancel someone else's place.
+"""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from core import timeutil
+from core.db import db
+from core.models import Person
+from core.models.station import TOWNS
+from core.services import events, people
+from core.services.events import EventError
+from web.mobile import bp, event_pages
+from web.mobile.identity import current_openid, require_person
+
+
+def _viewer() -> Person | None:
+    openid = current_openid()
+    return people.get_person(db.session(), openid) if openid else None
+
+
+def _missing() -> ResponseReturnValue:
+    return render_template("mobile/events_missing.html"), 404
+
+
+@bp.get("/events")
+def events_index() -> ResponseReturnValue:
+    session, now, person = db.session(), timeutil.utcnow(), _viewer()
+    town = request.args.get("town", "")
+    town = town if town in TOWNS else ""  # an edited address shows every town
+    return render_template(
+        "mobile/events.html",
+        cards=event_pages.upcoming_cards(session, person, now, town),
+        mine=event_pages.my_cards(session, person, now),
+        towns=TOWNS,
+        town=town,
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def event_page(event_id: int) -> ResponseReturnValue:
+    session = db.session()
+    event = events.get_event(session, event_id)
+    if event is None:
+        return _missing()
+    card = event_pages.detail_card(session, event, _viewer(), timeutil.utcnow())
+    return render_template("mobile/events_detail.html", card=card)
+
+
+@bp.post("/events/<int:event_id>/signup")
+@require_person
+def event_signup(event_id: int) -> ResponseReturnValue:
+    session = db.session()
+    event = events.get_event(session, event_id)
+    if event is None:
+        return _missing()
+    try:
+        events.sign_up(session, g.person, event, timeutil.utcnow())
+    except EventError as exc:
+        session.rollback()
+        flash(exc.message, "problem")
+    else:
+        session.commit()
+        flash("报名成功！", "done")
+    return redirect(url_for("mobile.event_page", event_id=event_id))
+
+
+@bp.post("/events/<int:event_id>/withdraw")
+@require_person
+def event_withdraw(event_id: int) -> ResponseReturnValue:
+    session = db.session()
+    event = events.get_event(session, event_id)
+    if event is None:
+        return _missing()
+    signup = events.active_signup(session, g.person, event)
+    if signup is None:
+        flash("您没有报名这个活动。", "problem")
+        return redirect(url_for("mobile.event_page", event_id=event_id))
+    try:
+        events.withdraw(session, signup, timeutil.utcnow())
+    except EventError as exc:
+        session.rollback()
+        flash(exc.message, "problem")
+    else:
+        session.commit()
+        flash("已取消报名，名额已释放。", "done")
+    return redirect(url_for("mobile.event_page", event_id=event_id))
