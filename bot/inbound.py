@@ -40,6 +40,8 @@ class Inbound:
     label: str = ""
     title: str = ""
     url: str = ""
+    # (template id, "accept" / "reject") from subscribe-message pop-up and change events.
+    consent_changes: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind(self) -> str:
@@ -105,6 +107,29 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+CONSENT_BLOCKS = ("SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent")
+
+
+def _consent_changes(fields: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The template decisions in a subscribe-message event; malformed items are dropped.
+
+    WeChat sends one <List> per template, which xmltodict gives as a dict, or a list of
+    dicts when there are several.
+    """
+    changes: list[tuple[str, str]] = []
+    for block_name in CONSENT_BLOCKS:
+        block = fields.get(block_name)
+        items = block.get("List") if isinstance(block, dict) else None
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict):
+                continue
+            template = _text(item.get("TemplateId"))
+            status = _text(item.get("SubscribeStatusString")).lower()
+            if template and status in ("accept", "reject"):
+                changes.append((template, status))
+    return tuple(changes)
+
+
 def to_inbound(fields: dict[str, Any]) -> Inbound:
     """Build the typed message; missing or ill-typed mandatory fields are a BadMessage."""
     missing = [name for name in REQUIRED if not _text(fields.get(name))]
@@ -138,6 +163,7 @@ def to_inbound(fields: dict[str, Any]) -> Inbound:
         label=_text(fields.get("Label")),
         title=_text(fields.get("Title")),
         url=_text(fields.get("Url")),
+        consent_changes=_consent_changes(fields) if msg_type == "event" else (),
     )
 
 

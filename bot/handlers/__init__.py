@@ -2,6 +2,7 @@
 
 from bot.handlers import (
     booking_chat,
+    consents,
     events,
     events_chat,
     faq,
@@ -18,6 +19,7 @@ from bot.handlers import (
 
 __all__ = [
     "booking_chat",
+    "consents",
     "events",
     "events_chat",
     "faq",
