@@ -8,11 +8,11 @@ console ("需处理的预约").
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
+
+from web.cli_csv import export_file, import_file
 
 
 @click.group()
@@ -24,27 +24,17 @@ def stations() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def stations_import(file: Path) -> None:
     """Insert or update (by code) every station in FILE; nothing at all if any row is bad."""
-    from core import migrate
-    from core.db import db
     from core.services import station_admin
     from core.services.station_csv import StationImportError
     from core.timeutil import local_text, utcnow
-    from web.cli import _app, _settings
 
-    settings = _settings()
-    _app(settings)
-    migrate.upgrade(settings.sqlalchemy_url)
-    session = db.session()
-    try:
-        text = station_admin.decode_csv(file.read_bytes())
-        result = station_admin.import_stations(session, text, utcnow())
-        session.commit()
-    except StationImportError as exc:
-        session.rollback()
-        for problem in exc.problems:
-            click.echo(problem)
-        click.echo(f"未导入：{file} 中有 {len(exc.problems)} 处问题。")
-        raise SystemExit(1) from exc
+    result = import_file(
+        file,
+        lambda session, data: station_admin.import_stations(
+            session, station_admin.decode_csv(data), utcnow()
+        ),
+        StationImportError,
+    )
     click.echo(f"已导入 {file}：新增 {result.added} 个、更新 {result.updated} 个服务站。")
     if result.problems:
         click.echo(
@@ -62,16 +52,6 @@ def stations_import(file: Path) -> None:
 )
 def stations_export(target: Path | None) -> None:
     """Write every station as CSV (UTF-8), to --to FILE or standard output."""
-    from core.db import db
     from core.services.station_csv import export_csv
-    from web.cli import _app
 
-    _app()
-    text = export_csv(db.session())
-    if target is None:
-        click.echo(text, nl=False)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text.encode("utf-8"))
-    count = len(list(csv.reader(io.StringIO(text)))) - 1
-    click.echo(f"已导出 {count} 个服务站到 {target}")
+    export_file(target, export_csv, "服务站")

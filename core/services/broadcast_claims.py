@@ -105,23 +105,20 @@ def mark(session: Session, ids: list[int], status: str, reason: str, now: dateti
 
 def close_interrupted(session: Session, broadcast_id: int, now: datetime) -> None:
     """Rows a dead worker left mid-send: their message may have left, so never again."""
-    session.execute(
-        update(BroadcastRecipient)
-        .where(
-            BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == CLAIMED
-        )
-        .values(status=FAILED, reason=INTERRUPTED, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _move_all(session, broadcast_id, CLAIMED, FAILED, INTERRUPTED, now)
 
 
 def skip_pending(session: Session, broadcast_id: int, reason: str, now: datetime) -> None:
+    _move_all(session, broadcast_id, PENDING, SKIPPED, reason, now)
+
+
+def _move_all(
+    session: Session, broadcast_id: int, old: str, new: str, reason: str, now: datetime
+) -> None:
     session.execute(
         update(BroadcastRecipient)
-        .where(
-            BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == PENDING
-        )
-        .values(status=SKIPPED, reason=reason, updated_at=now)
+        .where(BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == old)
+        .values(status=new, reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from core.models import MessageConsent, Person
@@ -36,14 +36,16 @@ def record(session: Session, person: Person, changes: Iterable[tuple[str, str]])
     return applied
 
 
-def _accept(session: Session, person: Person, template_id: str) -> None:
-    consent = session.scalar(
-        select(MessageConsent).where(
-            MessageConsent.person_id == person.id,
-            MessageConsent.kind == SUBSCRIBE,
-            MessageConsent.template_id == template_id,
-        )
+def _mine(person: Person, template_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        MessageConsent.person_id == person.id,
+        MessageConsent.kind == SUBSCRIBE,
+        MessageConsent.template_id == template_id,
     )
+
+
+def _accept(session: Session, person: Person, template_id: str) -> None:
+    consent = session.scalar(select(MessageConsent).where(*_mine(person, template_id)))
     if consent is None:
         session.add(
             MessageConsent(
@@ -56,24 +58,4 @@ def _accept(session: Session, person: Person, template_id: str) -> None:
 
 
 def _withdraw(session: Session, person: Person, template_id: str) -> None:
-    session.execute(
-        delete(MessageConsent).where(
-            MessageConsent.person_id == person.id,
-            MessageConsent.kind == SUBSCRIBE,
-            MessageConsent.template_id == template_id,
-        )
-    )
-
-
-def uses_left(session: Session, person: Person, template_id: str) -> int | None:
-    """Uses left for a template (None = unlimited, 0 = no consent)."""
-    consent = session.scalar(
-        select(MessageConsent).where(
-            MessageConsent.person_id == person.id,
-            MessageConsent.kind == SUBSCRIBE,
-            MessageConsent.template_id == template_id,
-        )
-    )
-    if consent is None:
-        return 0
-    return consent.remaining
+    session.execute(delete(MessageConsent).where(*_mine(person, template_id)))
