@@ -3,7 +3,7 @@ once, and says how many could not be reached."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -72,7 +72,11 @@ def test_capacity_never_drops_below_sign_ups(db_session, factories):
 
 
 def test_a_past_event_keeps_its_time_when_its_text_is_fixed(db_session, factories):
-    event = factories.event(starts_at=utcnow() - timedelta(days=2))
+    # 09:30 two days ago: a fixed time of day, so the event never runs past midnight
+    # (the form holds one day with a start and an end time).
+    two_days_ago = utcnow().astimezone(LOCAL_TZ).date() - timedelta(days=2)
+    starts = datetime.combine(two_days_ago, time(9, 30), tzinfo=LOCAL_TZ)
+    event = factories.event(starts_at=starts)
     row = event_admin.form_data(event, utcnow())
     row["title"] = "修正后的名称"
     event_admin.update_event(db_session, event, row, utcnow())

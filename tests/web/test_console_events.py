@@ -3,7 +3,7 @@ refused form keeps what was typed, capacity never below sign-ups, cancel tells p
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.models import Event, EventSignup, OutboxMessage
 from core.models.event import CANCELLED
 from core.models.staff import STATION_STAFF
-from core.timeutil import utcnow
+from core.timeutil import LOCAL_TZ, utcnow
 from tests.jobs.conftest import NOW, event_row
 from tests.web.test_console import csrf_token, login_as
 
@@ -85,7 +85,8 @@ def test_a_refused_form_keeps_what_was_typed(client, admin, db_session):
 
 
 def test_capacity_below_sign_ups_is_refused(client, admin, factories, db_session):
-    event = factories.event(starts_at=utcnow() + timedelta(days=30))
+    month_ahead = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=30)
+    event = factories.event(starts_at=datetime.combine(month_ahead, time(9, 30), tzinfo=LOCAL_TZ))
     for _ in range(2):
         sign_up(db_session, event, factories.person())
     url = f"/console/events/{event.id}"
