@@ -1,4 +1,4 @@
-"""`vetbot faq …`: check, import, export and evaluate the policy FAQ."""
+"""`vetbot faq …`: check, import, export, evaluate and calibrate the policy FAQ."""
 
 from __future__ import annotations
 
@@ -63,11 +63,21 @@ def faq_export(directory: Path | None) -> None:
     click.echo(f"wrote {len(written)} files to {target}")
 
 
+HELD_OUT = "heldout"
+
+
 @faq.command("eval")
 @click.argument("file", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option("--show-misses", is_flag=True)
+@click.option(
+    "--show-misses",
+    is_flag=True,
+    help="List the questions whose top answer is wrong; never those of the held-out part.",
+)
 def faq_eval(file: Path | None, show_misses: bool) -> None:
-    """Top-1, top-3 and out-of-scope figures on a labelled set, beside the BM25 baseline."""
+    """Top-1, top-3 and out-of-scope figures on a labelled set, beside the BM25 baseline.
+
+    Held-out misses stay hidden: once someone tunes against them they stop being held out.
+    """
     from content.policy_faq.check import default_devset, load_devset
     from content.policy_faq.schema import load_entries
     from core.faq.evaluate import catalog_from_entries, evaluate_baseline, evaluate_matcher
@@ -87,7 +97,34 @@ def faq_eval(file: Path | None, show_misses: bool) -> None:
         )
         for line in ours.lines() + base.lines():
             click.echo(line)
-        if show_misses and part is None:
+        # With parts, misses are listed per part (all but held-out); without, for the whole set.
+        if show_misses and part != HELD_OUT and (part is not None or not parts):
             click.echo("misses (top-1 wrong):")
             for miss in ours.misses:
                 click.echo("  " + miss)
+
+
+@faq.command("calibrate")
+@click.option(
+    "--off-topic", type=click.Path(exists=True, path_type=Path), default=None, help="YAML list"
+)
+def faq_calibrate(off_topic: Path | None) -> None:
+    """Figures for choosing the matcher's thresholds, without the dev set.
+
+    Cross-validation over the similar questions plus off-topic questions written for it.
+    """
+    from content.policy_faq.schema import load_entries
+    from core.faq.calibrate import (
+        OFF_TOPIC_FILE,
+        cross_validation,
+        load_off_topic,
+        off_topic_samples,
+        report_lines,
+    )
+    from core.faq.matcher import Thresholds
+
+    entries = load_entries()
+    questions = load_off_topic(off_topic or OFF_TOPIC_FILE)
+    samples = cross_validation(entries) + off_topic_samples(entries, questions)
+    for line in report_lines(samples, Thresholds.current()):
+        click.echo(line)

@@ -1,4 +1,4 @@
-"""Three tiers: answer, offer the top 3, or fall back — decided by the combined score."""
+"""Three tiers: answer, offer the top 3, or fall back."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from core.faq.catalog import Catalog
 from core.models.faq import ANSWERED, MISSED, SUGGESTED
 
-# Calibrated on the dev set (content/policy_faq/eval/dev.yaml); see README for the figures.
-ANSWER_MIN = 0.46
-SUGGEST_MIN = 0.20
+# Chosen with `vetbot faq calibrate` (never on the dev set); see the README for the figures.
+ANSWER_MIN = 0.45
+SUGGEST_MIN = 0.175
 # A clear winner: the runner-up must trail by this much for a direct answer.
-ANSWER_MARGIN = 0.03
+ANSWER_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
 class Candidate:
     faq_id: str
     question: str
-    score: float
+    score: float  # ranks the candidates
+    evidence: float = 0.0  # decides the tier (see core.faq.index.Scored)
 
 
 @dataclass(frozen=True)
@@ -41,22 +42,65 @@ def _scope_prior(scope: str, asks_beijing: bool) -> float:
     return OTHER_PLACE_PRIOR / 2 if asks_beijing else 0.0
 
 
-def match(catalog: Catalog, text: str) -> Match:
+def _clip(value: float) -> float:
+    return round(max(0.0, min(1.0, value)), 4)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer_min: float
+    suggest_min: float
+    margin: float
+
+    @classmethod
+    def current(cls) -> Thresholds:
+        """Read at call time, so a test that sets the module's constants is obeyed."""
+        return cls(ANSWER_MIN, SUGGEST_MIN, ANSWER_MARGIN)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidates: list[Candidate]
+    on_topic: bool  # see core.faq.index.Ranking
+
+
+def rank(catalog: Catalog, text: str) -> Ranked:
+    """The three best entries, with the scope prior applied, best first."""
     asks_beijing = BEIJING in text
     rescored = []
-    for s in catalog.index.search(text, limit=10):
+    ranking = catalog.index.search(text, limit=10)
+    for s in ranking.entries:
         entry = catalog.entries.get(s.entry_id)
         if entry is not None:
-            score = max(0.0, min(1.0, s.score + _scope_prior(entry.scope, asks_beijing)))
-            rescored.append(Candidate(entry.id, entry.question, round(score, 4)))
+            prior = _scope_prior(entry.scope, asks_beijing)
+            rescored.append(
+                Candidate(
+                    entry.id, entry.question, _clip(s.score + prior), _clip(s.evidence + prior)
+                )
+            )
     rescored.sort(key=lambda c: c.score, reverse=True)
-    candidates = rescored[:3]
-    if not candidates or candidates[0].score < SUGGEST_MIN:
-        top = candidates[0].score if candidates else 0.0
+    return Ranked(rescored[:3], ranking.on_topic)
+
+
+def decide(ranked: Ranked, limits: Thresholds | None = None) -> Match:
+    """Answer, suggest or fall back on the evidence of the best candidate.
+
+    A question that names nothing of the domain gets an answer only on strong evidence,
+    never mere suggestions. `Match.score` is the evidence: the figure the thresholds
+    apply to. Kept apart from ranking so that calibration can try thresholds cheaply."""
+    limits = limits or Thresholds.current()
+    candidates = ranked.candidates
+    floor = limits.suggest_min if ranked.on_topic else limits.answer_min
+    if not candidates or candidates[0].evidence < floor:
+        top = candidates[0].evidence if candidates else 0.0
         return Match(MISSED, None, top, candidates)
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best.score >= ANSWER_MIN and best.score - runner_up >= ANSWER_MARGIN:
-        return Match(ANSWERED, best.faq_id, best.score, candidates)
-    shown = [c for c in candidates if c.score >= SUGGEST_MIN]
-    return Match(SUGGESTED, None, best.score, shown)
+    if best.evidence >= limits.answer_min and best.score - runner_up >= limits.margin:
+        return Match(ANSWERED, best.faq_id, best.evidence, candidates)
+    shown = [c for c in candidates if c.evidence >= limits.suggest_min]
+    return Match(SUGGESTED, None, best.evidence, shown)
+
+
+def match(catalog: Catalog, text: str) -> Match:
+    return decide(rank(catalog, text))

@@ -101,6 +101,32 @@ def test_faq_eval_prints_ours_and_the_baseline(runner):
     assert "part 'heldout'" in result.output
 
 
+def test_faq_eval_never_lists_held_out_misses(runner, tmp_path):
+    devset = tmp_path / "dev.yaml"
+    devset.write_text(
+        "items:\n"
+        "- {q: 孩子高考志愿怎么填才好, expect: st-job-search, part: tune}\n"
+        "- {q: 附近哪家火锅店好吃一点, expect: st-job-search, part: heldout}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["faq", "eval", str(devset), "--show-misses"])
+    assert result.exit_code == 0, result.output
+    assert "孩子高考志愿怎么填才好" in result.output
+    assert "附近哪家火锅店好吃一点" not in result.output
+
+
+def test_faq_calibrate_reports_cross_validation_and_off_topic_figures(runner, tmp_path):
+    off_topic = tmp_path / "off.yaml"
+    off_topic.write_text("questions: [明天会下雨吗, 附近有什么好吃的]\n", encoding="utf-8")
+    result = runner.invoke(main, ["faq", "calibrate", "--off-topic", str(off_topic)])
+    assert result.exit_code == 0, result.output
+    assert "held-out phrasings (5-fold), 2 off-topic questions" in result.output
+    from core.faq import matcher
+
+    in_force = f"in force {matcher.ANSWER_MIN:.3f}/{matcher.SUGGEST_MIN:.3f}"
+    assert in_force in result.output and "0/2" in result.output
+
+
 def test_faq_import_then_export(runner, tmp_path):
     assert runner.invoke(main, ["faq", "import"]).exit_code == 0
     result = runner.invoke(main, ["faq", "export", "--to", str(tmp_path)])
