@@ -158,7 +158,10 @@ def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
 
 
 def run_checks(devset: Path | None = None) -> tuple[int, list[str]]:
-    """Load everything and check it; returns (number of entries, problems)."""
+    """Load everything and check it; returns (number of entries, problems).
+
+    Without `devset`, every labelled set in eval/ is checked (the dev set and any fresh test
+    set): a test question that copies a phrasing measures nothing."""
     from content.policy_faq.schema import ContentError, load_documents, load_entries
 
     try:
@@ -166,9 +169,9 @@ def run_checks(devset: Path | None = None) -> tuple[int, list[str]]:
     except ContentError as exc:
         return 0, [str(exc)]
     problems = check_catalog(entries, load_documents())
-    path = devset or default_devset()
-    if path.exists():
-        problems.extend(check_devset(load_devset(path), entries))
+    for path in [devset] if devset else sorted(EVAL_DIR.glob("*.yaml")):
+        if path.exists():
+            problems.extend(f"{path.name}: {p}" for p in check_devset(load_devset(path), entries))
     return len(entries), problems
 
 
