@@ -27,3 +27,17 @@ def post_fork(server, worker):
         db.engine.dispose(close=False)
     if cache.client is not None and not cache.embedded:
         cache.client.connection_pool.reset()
+
+
+def worker_exit(server, worker):
+    """Before a worker stops: write the log rows and send the retry replies it still holds.
+
+    Both are written in the background in batches (core.batching); without this a
+    restart or a scale-down would drop the last few tens of milliseconds of them.
+    """
+    from core.cache import cache
+    from core.services.activity_log import activity_writer
+
+    cache.deferred.flush(timeout=5)
+    if not activity_writer.flush(timeout=10):
+        server.log.warning("worker %s exited with message-log rows unwritten", worker.pid)

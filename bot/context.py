@@ -7,15 +7,17 @@ from sqlalchemy.orm import Session
 from bot.inbound import Inbound
 from bot.session import Conversation
 from core.config import Settings
+from core.db import db
 from core.models import MessageLog, Person
 from core.services import people
 
 
 class Context:
-    """The message, the conversation, and the person — loaded only if a handler asks.
+    """The message, the conversation, the session and the person — each only if asked for.
 
-    Most answers (help, a policy answer) never touch the person's row; loading it lazily
-    keeps those replies free of database round trips.
+    Most answers (help, a policy answer) never touch the person's row, and many never
+    touch the database at all; creating the session and loading the person lazily keeps
+    those replies free of both.
     """
 
     def __init__(
@@ -23,16 +25,27 @@ class Context:
         message: Inbound,
         conversation: Conversation,
         settings: Settings,
-        session: Session,
+        session: Session | None = None,
         person: Person | None = None,
         inbound_log: MessageLog | None = None,
     ) -> None:
         self.message = message
         self.conversation = conversation
         self.settings = settings
-        self.session = session
         self.inbound_log = inbound_log
+        self._session = session
         self._person = person
+
+    @property
+    def session(self) -> Session:
+        """The thread's database session, taken on first use."""
+        if self._session is None:
+            self._session = db.session()
+        return self._session
+
+    @property
+    def session_used(self) -> bool:
+        return self._session is not None
 
     @property
     def person(self) -> Person:

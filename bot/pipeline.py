@@ -4,10 +4,13 @@ WeChat retries a callback it did not get an answer to within 5 s (three tries in
 about 15 s). Two layers make sure a retry never repeats work:
 
 1. Redis `SET NX` on the message's dedup key, shared by every worker. The first try
-   takes it, runs and stores its reply there; a retry that finds a stored reply answers
-   it, one that finds the first still running waits (bounded) for it. With the key
-   taken, the log rows go to the batch writer (core.services.activity_log) and the
-   reply waits for no database work the handler does not need.
+   takes it, runs and stores its reply there (a few milliseconds after answering, in a
+   batch: core.cache.DeferredSets); a retry that finds a stored reply answers it, one
+   that finds the claim still "pending" (the first running, or its reply not yet
+   stored) waits for it, bounded by `retry_wait_seconds`, then answers "success".
+   With the key taken, the log rows go to the batch writer
+   (core.services.activity_log) and the reply waits for no database work the handler
+   does not need.
 2. When Redis is down: the message log's unique dedup key, inserted before any handler
    runs, in the same transaction as everything the handler changes. A concurrent retry
    blocks on the key, then reads the stored reply.
@@ -52,16 +55,18 @@ def answer(message: Inbound, settings: Settings, routes: Router = router) -> Rep
         conversation = Conversation(
             message.from_user, settings.conversation_ttl_seconds, conversation_raw
         )
-        reply = _run_logged_later(message, settings, routes, conversation)
+        done = _run_logged_later(message, settings, routes, conversation)
     else:
         log.warning(
             "dedup degraded (Redis down) for %s; relying on the database", message.dedup_key
         )
-        reply = _run_logged_now(message, settings, routes)
-    if reply is None:
+        done = _run_logged_now(message, settings, routes)
+    if done is None:
         cache.delete(key)
         return Reply(text=APOLOGY, handler="pipeline.failure")
-    cache.set(key, json.dumps(reply.to_dict(), ensure_ascii=False), settings.dedup_ttl_seconds)
+    reply, payload = done
+    # Kept for retries; with Redis down this is a no-op and the database's copy serves.
+    cache.set_later(key, payload, settings.dedup_ttl_seconds)
     return reply
 
 
@@ -94,16 +99,16 @@ def _stored_reply(message: Inbound) -> Reply | None:
 
 def _run_logged_later(
     message: Inbound, settings: Settings, routes: Router, conversation: Conversation
-) -> Reply | None:
+) -> tuple[Reply, str] | None:
     """Redis holds the claim: run the handler, commit only what it changed, queue the log."""
-    session = db.session()
+    ctx = Context(message, conversation, settings)
     try:
-        ctx = Context(message, conversation, settings, session)
         reply = _dispatch(ctx, routes, isolate=False)
-        if session.in_transaction():
-            session.commit()
+        if ctx.session_used and ctx.session.in_transaction():
+            ctx.session.commit()
     except Exception:
-        session.rollback()
+        if ctx.session_used:
+            ctx.session.rollback()
         log.exception("could not store the effects of message %s", message.dedup_key)
         return None
     finally:
@@ -119,15 +124,17 @@ def _run_logged_later(
             dedup_key=message.dedup_key,
             reply_kind=reply.kind,
             reply_text=reply.shown_text(),
-            reply_payload=payload,
+            reply_payload_json=payload,
             handler=reply.handler,
             intent=reply.intent,
         )
     )
-    return reply
+    return reply, payload
 
 
-def _run_logged_now(message: Inbound, settings: Settings, routes: Router) -> Reply | None:
+def _run_logged_now(
+    message: Inbound, settings: Settings, routes: Router
+) -> tuple[Reply, str] | None:
     """No Redis: log, route, handle and log the reply in one transaction."""
     session = db.session()
     try:
@@ -138,7 +145,8 @@ def _run_logged_now(message: Inbound, settings: Settings, routes: Router) -> Rep
     except IntegrityError:
         session.rollback()
         log.info("duplicate %s caught by the database", message.dedup_key)
-        return _stored_reply(message) or Reply.quiet(handler="pipeline.duplicate")
+        reply = _stored_reply(message) or Reply.quiet(handler="pipeline.duplicate")
+        return reply, json.dumps(reply.to_dict(), ensure_ascii=False)
     try:
         people.touch(person, user_message=message.opens_service_window)
         conversation = Conversation(person.openid, settings.conversation_ttl_seconds)
@@ -152,25 +160,25 @@ def _run_logged_now(message: Inbound, settings: Settings, routes: Router) -> Rep
             content=reply.shown_text(),
             channel="passive",
             reply_to=inbound,
-            payload=payload,
+            payload=reply.to_dict(),
             handler=reply.handler,
             intent=reply.intent,
         )
         session.commit()
-        return reply
     except Exception:
         session.rollback()
         log.exception("could not store message %s", message.dedup_key)
         return None
     finally:
         db.session.remove()
+    return reply, payload
 
 
-def _finish(reply: Reply) -> dict[str, object]:
-    """Fit the text to WeChat's limit; the payload stored for retries."""
+def _finish(reply: Reply) -> str:
+    """Fit the text to WeChat's limit; the payload (JSON) stored for retries and the log."""
     if reply.text:
         reply.text = fit_text(reply.text)
-    return reply.to_dict()
+    return json.dumps(reply.to_dict(), ensure_ascii=False)
 
 
 def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
@@ -191,7 +199,7 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
             reply = rule.func(ctx)
     except Exception:
         log.exception("handler %s failed on message %s", rule.name, ctx.message.dedup_key)
-        if not isolate:
+        if not isolate and ctx.session_used:
             ctx.session.rollback()
         return Reply(text=APOLOGY, handler=rule.name, intent="error")
     reply.handler = reply.handler or rule.name

@@ -48,17 +48,24 @@ class Reply:
         return self.text or ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for Redis and the log (hand-written: dataclasses.asdict deep-copies)."""
-        return {
-            "text": self.text,
-            "article": asdict(self.article) if self.article else None,
-            "silent": self.silent,
-            "handler": self.handler,
-            "intent": self.intent,
-            "faq_id": self.faq_id,
-            "score": self.score,
-            "candidates": self.candidates,
-        }
+        """Plain data for Redis and the log: the fields that differ from their defaults.
+
+        Hand-written (dataclasses.asdict deep-copies); `from_dict` fills in the rest.
+        """
+        data: dict[str, Any] = {}
+        if self.text is not None:
+            data["text"] = self.text
+        if self.article is not None:
+            data["article"] = asdict(self.article)
+        if self.silent:
+            data["silent"] = True
+        for name in ("handler", "intent", "faq_id", "score"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        if self.candidates:
+            data["candidates"] = self.candidates
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from bot import simulate
+from core.cache import cache
 from core.config import Settings
 from core.services.activity_log import activity_writer
 
@@ -18,7 +19,10 @@ def post(
     args.update(extra_args)
     body = xml.encode("utf-8") if isinstance(xml, str) else xml
     response = client.post("/wechat", query_string=args, data=body, content_type="text/xml")
-    activity_writer.flush()  # log rows are written in the background; tests read them next
+    # Log rows and the reply kept for retries are written in the background; tests read
+    # them next.
+    activity_writer.flush()
+    cache.deferred.flush()
     return response
 
 

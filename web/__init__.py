@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, render_template, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -11,17 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.bootstrap import init_core
 from core.config import Settings, check_production, load_settings
+from web.wechat.callback import CallbackFastPath
 
 csrf = CSRFProtect()
-
-
-class _NoSessionForCallbacks(SecureCookieSessionInterface):
-    """WeChat's callback never uses the cookie session; don't build one per message."""
-
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        if request.path == "/wechat":
-            return self.null_session_class()
-        return super().open_session(app, request)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -38,7 +29,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.session_interface = _NoSessionForCallbacks()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     init_core(settings)
     csrf.init_app(app)
@@ -52,6 +42,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Real client addresses behind nginx, so login throttling is per visitor.
         n = settings.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    # WeChat's callback, the hot path, skips Flask's per-request machinery.
+    app.wsgi_app = CallbackFastPath(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
 
 

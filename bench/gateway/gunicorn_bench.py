@@ -1,11 +1,11 @@
 """gunicorn settings for both servers of the gateway benchmark.
 
 Both vetbot and the baseline run under this one file so they differ only in the app:
-worker class, threads, keep-alive, timeouts, preloading and vetbot's ``post_fork``
-come from the project's production ``gunicorn.conf.py``; the benchmark only sets the
-bind address and worker count (on the command line) and turns the access log off for
-both, since writing one line per request is the same cost on each side and is not what
-is being compared.
+worker class, threads, keep-alive, timeouts, preloading and vetbot's ``post_fork`` and
+``worker_exit`` come from the project's production ``gunicorn.conf.py``; the benchmark
+only sets the bind address and worker count (on the command line) and turns the access
+log off for both, since writing one line per request is the same cost on each side and
+is not what is being compared.
 
 With ``BENCH_PROFILE_DIR`` set, every worker wraps its WSGI app in a per-thread
 cProfile and writes ``worker-<pid>.prof`` there when it exits: gthread runs requests
@@ -91,6 +91,9 @@ def post_worker_init(worker):
 
 
 def worker_exit(server, worker):
+    """vetbot's own hook (write what is still batched); then the profile, if any."""
+    if "core.db" in sys.modules:
+        _production["worker_exit"](server, worker)
     directory = os.environ.get("BENCH_PROFILE_DIR")
     if directory and isinstance(getattr(worker, "wsgi", None), _Profiled):
         worker.wsgi.dump(os.path.join(directory, f"worker-{worker.pid}.prof"))

@@ -4,8 +4,9 @@ Both are served by gunicorn with the same settings (bench/gateway/gunicorn_bench
 production worker class and threads, 2 workers) on random loopback ports, started and
 stopped here. Each request is a signed text message ("帮助" by default: the router
 answers it) with its own MsgId, from one of ~200 people, so vetbot does its real work
-every time: signature, parse, Redis dedup claim, person lookup, message log rows,
-router, handler, reply XML. Every answer is checked (status 200, a text reply XML
+every time: signature, parse, Redis dedup claim, router, handler, reply XML, and (in
+batches, in the same worker processes, so in the CPU measured) the reply stored for
+retries and the person and message-log rows. Every answer is checked (status 200, a text reply XML
 addressed to the sender, the expected content) and anything else counts as an error.
 
 Measurements alternate baseline/vetbot (order swapped every repeat, so a drift of the

@@ -9,10 +9,22 @@ from bot.router import router
 HELP_KEYWORDS = ("帮助", "菜单", "help", "?", "？", "功能", "你能做什么", "怎么用")
 
 
+_built: tuple[int, int, str] = (0, -1, "")
+
+
 def capabilities_text() -> str:
-    """The registered help lines, one per feature, numbered."""
-    lines = [f"{i}. {line}" for i, (_, line) in enumerate(router.help_lines, start=1)]
-    return "\n".join(lines)
+    """The registered help lines, one per feature, numbered.
+
+    Built again only when the list changed (features register their lines at import),
+    not for every message that shows it.
+    """
+    global _built
+    lines = router.help_lines
+    built_for, count, text = _built
+    if built_for != id(lines) or count != len(lines):
+        text = "\n".join(f"{i}. {line}" for i, (_, line) in enumerate(lines, start=1))
+        _built = (id(lines), len(lines), text)
+    return text
 
 
 def help_text() -> str:

@@ -25,6 +25,18 @@ def test_wechatpy_public_vector():
     check_signature("test", "f21891de399b4e33a1a93c9a7b8a8fffb5a443ff", "1410685589", "test")
 
 
+def test_our_signature_check_agrees_with_wechatpys_vector(settings):
+    from bot.gateway import signature_ok
+
+    vector = {"signature": "f21891de399b4e33a1a93c9a7b8a8fffb5a443ff"}
+    vector.update(timestamp="1410685589", nonce="test")
+    token_test = settings.with_overrides(wechat_token="test")
+    assert signature_ok(token_test, vector)
+    assert not signature_ok(token_test, {**vector, "signature": "f" * 40})
+    assert not signature_ok(token_test, {**vector, "signature": "签名"})  # not ASCII: no error
+    assert not signature_ok(token_test, {"timestamp": "1410685589", "nonce": "test"})
+
+
 def test_get_verification_echoes(client, settings):
     args = simulate.signed_args(settings)
     response = client.get("/wechat", query_string={**args, "echostr": "hello-123"})
@@ -157,6 +169,8 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
         b"<MsgType>text</MsgType><Content>x</Content></xml>",
         b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime>"
         b"<MsgType>event</MsgType></xml>",
+        b"<xml><ToUserName>a</ToUserName>" + b"<a>" * 5000 + b"x" + b"</a>" * 5000 + b"</xml>",
+        b"<xml><ToUserName>a</ToUserName></xml><xml></xml>",
     ],
     ids=[
         "billion-laughs",
@@ -169,6 +183,8 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
         "missing-to-user",
         "bad-create-time",
         "event-without-event",
+        "deeply-nested",
+        "two-roots",
     ],
 )
 def test_hostile_or_broken_bodies_are_400_and_the_app_lives_on(client, settings, db_session, body):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.models import MessageLog, Person
+from core.services import messages
 from core.services.activity_log import LoggedExchange, activity_writer, write_batch
 from core.timeutil import utcnow
 
@@ -21,7 +22,7 @@ def exchange(openid: str, key: str, *, opens_window: bool = True, at=None) -> Lo
         dedup_key=key,
         reply_kind="text",
         reply_text="回复",
-        reply_payload={"text": "回复"},
+        reply_payload_json='{"text": "回复"}',
         handler="help.show_help",
         intent="help",
     )
@@ -62,3 +63,50 @@ def test_the_background_writer_drains_its_queue(app, db_session):
     activity_writer.flush()
     assert count(db_session, MessageLog) == 100
     assert count(db_session, Person) == 5
+
+
+def test_a_key_twice_in_one_batch_is_logged_once(app, db_session):
+    write_batch(
+        [exchange("o-w5", "msg:30"), exchange("o-w5", "msg:30"), exchange("o-w5", "msg:31")]
+    )
+    assert count(db_session, MessageLog) == 4
+
+
+def test_rows_read_back_like_orm_rows(app, db_session):
+    at = utcnow() - timedelta(minutes=5)
+    item = LoggedExchange(
+        openid="o-w6",
+        at=at,
+        opens_window=True,
+        msg_type="event:click",
+        content="HELP",
+        dedup_key="evt:o-w6:1:click:HELP",
+        reply_kind="text",
+        reply_text="第一行\n“引号” ]]> 结束",
+        reply_payload_json='{"text": "第一行\\n“引号” ]]> 结束", "score": 0.8333333333333334}',
+        handler="help.show_help",
+        intent=None,
+    )
+    write_batch([item])
+    db_session.expire_all()
+    inbound = db_session.scalar(select(MessageLog).where(MessageLog.dedup_key == item.dedup_key))
+    reply = db_session.scalar(select(MessageLog).where(MessageLog.reply_to_id == inbound.id))
+    assert inbound.direction == "in" and inbound.msg_type == "event:click"
+    assert inbound.content == "HELP" and abs((inbound.created_at - at).total_seconds()) < 0.001
+    assert inbound.created_at.tzinfo is not None
+    assert reply.person_id == inbound.person_id and reply.channel == "passive"
+    assert reply.content == "第一行\n“引号” ]]> 结束" and reply.intent is None
+    assert reply.payload == {"text": "第一行\n“引号” ]]> 结束", "score": 0.8333333333333334}
+    # What a retry gets once Redis has forgotten the message.
+    assert messages.stored_reply_payload(db_session, item.dedup_key) == reply.payload
+
+
+def test_first_seen_stays_and_times_never_move_back(app, db_session):
+    early, late = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
+    write_batch([exchange("o-w7", "msg:40", at=late)])
+    write_batch([exchange("o-w7", "msg:41", at=early)])  # an older batch written late
+    db_session.expire_all()
+    person = db_session.scalar(select(Person).where(Person.openid == "o-w7"))
+    assert abs((person.first_seen_at - late).total_seconds()) < 0.001
+    assert abs((person.last_seen_at - late).total_seconds()) < 0.001
+    assert abs((person.last_message_at - late).total_seconds()) < 0.001

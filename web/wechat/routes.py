@@ -1,10 +1,17 @@
-"""`/wechat`: the callback URL configured in WeChat's admin console. Thin: all in bot.gateway."""
+"""`/wechat`: the callback URL configured in WeChat's admin console. Thin: all in bot.gateway.
+
+In the app `create_app` builds, `POST /wechat` is answered by
+web.wechat.callback.CallbackFastPath before Flask sees it; this view is the route
+`url_for` names and serves the same requests the same way (`callback.answer`) in an
+app without that middleware.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
 from bot import gateway
+from web.wechat import callback
 
 bp = Blueprint("wechat", __name__)
 
@@ -21,9 +28,4 @@ def verify() -> Response:
 @bp.post("/wechat")
 def receive() -> Response:
     settings = current_app.config["SETTINGS"]
-    if (request.content_length or 0) > settings.max_body_bytes:
-        return Response("payload too large", status=413, content_type="text/plain")
-    body = request.stream.read(settings.max_body_bytes + 1)
-    if len(body) > settings.max_body_bytes:
-        return Response("payload too large", status=413, content_type="text/plain")
-    return _respond(gateway.handle(settings, request.args, body))
+    return _respond(callback.answer(settings, request.args, request.content_length, request.stream))
