@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -11,10 +10,10 @@ from sqlalchemy import select
 
 from bot import simulate
 from bot.session import Conversation
-from core import timeutil
 from core.models import Booking, BookingSlot
 from core.services import booking
 from core.timeutil import LOCAL_TZ
+from tests.clock import frozen_clock
 from tests.wechat import post, reply_fields, say
 
 # Wednesday 2026-12-02 08:00 in Shanghai: a plain working day, no holiday near it.
@@ -28,11 +27,7 @@ def at(day: int, hh: int, mm: int = 0) -> datetime:
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
-    """Every `utcnow` the bot and the services call answers NOW."""
-    fixed, real = NOW.astimezone(UTC), timeutil.utcnow
-    for name, module in list(sys.modules.items()):
-        if name.startswith(("core", "bot")) and getattr(module, "utcnow", None) is real:
-            monkeypatch.setattr(module, "utcnow", lambda: fixed)
+    yield from frozen_clock(monkeypatch, NOW)
 
 
 @pytest.fixture

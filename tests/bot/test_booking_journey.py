@@ -8,18 +8,17 @@ console as the station's staff see it.
 from __future__ import annotations
 
 import re
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 import scheduler.jobs
 from bot import simulate
-from core import timeutil
 from core.models import Booking, OutboxMessage
 from core.services.staff import STATION_STAFF
 from core.timeutil import LOCAL_TZ
+from tests.clock import frozen_clock
 from tests.web.test_console import login
 from tests.wechat import post, reply_fields, say
 
@@ -31,11 +30,7 @@ OPENID = "o-journey"
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
-    """Every `utcnow` the bot and the services call answers NOW."""
-    fixed, real = NOW.astimezone(UTC), timeutil.utcnow
-    for name, module in list(sys.modules.items()):
-        if name.startswith(("core", "bot")) and getattr(module, "utcnow", None) is real:
-            monkeypatch.setattr(module, "utcnow", lambda: fixed)
+    yield from frozen_clock(monkeypatch, NOW)
 
 
 @pytest.fixture

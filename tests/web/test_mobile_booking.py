@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,22 +17,22 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import timeutil
 from core.config import Settings
 from core.models import Booking, OutboxMessage, Person, Station
 from core.models.booking import ACTIVE, CANCELLED
 from core.services import booking, links
 from core.services.links import LINK_MAX_AGE_SECONDS
 from tests.booking.conftest import NOW, at
+from tests.clock import frozen_clock
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 DAY = "2026-12-03"  # Thursday, the day after NOW
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages read the clock through core.timeutil; pin it to NOW (Wednesday 08:00)."""
-    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW.astimezone(UTC))
+    yield from frozen_clock(monkeypatch, NOW, where=("core.timeutil",))
 
 
 def sign_in(client: FlaskClient, settings: Settings, openid: str) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date
+from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 from wechatpy.client.api.jsapi import WeChatJSAPI
 
-from core import timeutil
 from core.models import StationException
 from core.services import links
 from tests.booking.conftest import NOW
+from tests.clock import frozen_clock
 from web.mobile.station_pages import wgs84_to_gcj02
 
 # Near Anting's town centre (GCJ-02), where the person stands in these tests.
@@ -23,8 +24,8 @@ WECHAT_UA = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 Net
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW.astimezone(UTC))
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    yield from frozen_clock(monkeypatch, NOW, where=("core.timeutil",))
 
 
 def page(client: FlaskClient, url: str, status: int = 200, **kwargs) -> str:
