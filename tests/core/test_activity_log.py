@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -74,17 +75,12 @@ def test_a_key_twice_in_one_batch_is_logged_once(app, db_session):
 
 def test_rows_read_back_like_orm_rows(app, db_session):
     at = utcnow() - timedelta(minutes=5)
-    item = LoggedExchange(
-        openid="o-w6",
-        at=at,
-        opens_window=True,
+    item = replace(
+        exchange("o-w6", "evt:o-w6:1:click:HELP", at=at),
         msg_type="event:click",
         content="HELP",
-        dedup_key="evt:o-w6:1:click:HELP",
-        reply_kind="text",
         reply_text="第一行\n“引号” ]]> 结束",
         reply_payload_json='{"text": "第一行\\n“引号” ]]> 结束", "score": 0.8333333333333334}',
-        handler="help.show_help",
         intent=None,
     )
     write_batch([item])
