@@ -27,7 +27,8 @@ def at(day: int, hh: int, mm: int = 0) -> datetime:
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
-    yield from frozen_clock(monkeypatch, NOW)
+    with frozen_clock(monkeypatch, NOW):
+        yield
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ OPENID = "o-journey"
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
-    yield from frozen_clock(monkeypatch, NOW)
+    with frozen_clock(monkeypatch, NOW):
+        yield
 
 
 @pytest.fixture

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core import timeutil
 from core.db import db
 from core.services import links
 from tests.booking.conftest import NOW
+from tests.clock import frozen_clock
 from tests.factories import Factories
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -27,10 +27,14 @@ def _fits_the_phone(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
 
-def test_book_a_slot_on_the_phone(
-    app: Any, live_server: str, phone: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW.astimezone(UTC))
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The pages read the clock through core.timeutil; pin it to NOW (Wednesday 08:00)."""
+    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+        yield
+
+
+def test_book_a_slot_on_the_phone(app: Any, live_server: str, phone: Any, frozen: None) -> None:
     factories = Factories(db.session())
     station = factories.station(
         name="安亭镇社区就业服务站（示例）",

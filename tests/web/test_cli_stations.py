@@ -13,6 +13,7 @@ from core.models import Person, Station
 from core.services import booking
 from core.services.station_csv import SAMPLE_FILE, export_csv
 from tests.booking.conftest import NOW, at
+from tests.clock import frozen_clock
 from web.cli import main
 
 HEADER = (
@@ -29,8 +30,8 @@ def runner(base_settings, settings, monkeypatch, _schema):
     monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
     if base_settings.database_url:
         monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
-    monkeypatch.setattr("core.timeutil.utcnow", lambda: NOW)
-    yield CliRunner()
+    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+        yield CliRunner()
     from tests.conftest import _empty_tables
 
     _empty_tables()

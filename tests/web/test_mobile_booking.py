@@ -32,7 +32,8 @@ DAY = "2026-12-03"  # Thursday, the day after NOW
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages read the clock through core.timeutil; pin it to NOW (Wednesday 08:00)."""
-    yield from frozen_clock(monkeypatch, NOW, where=("core.timeutil",))
+    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+        yield
 
 
 def sign_in(client: FlaskClient, settings: Settings, openid: str) -> None:

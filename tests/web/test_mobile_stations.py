@@ -25,7 +25,8 @@ WECHAT_UA = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 Net
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield from frozen_clock(monkeypatch, NOW, where=("core.timeutil",))
+    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+        yield
 
 
 def page(client: FlaskClient, url: str, status: int = 200, **kwargs) -> str:
