@@ -63,6 +63,21 @@ def settings(base_settings: Settings) -> Settings:
 
 
 @pytest.fixture
+def cli_env(
+    base_settings: Settings, settings: Settings, monkeypatch: pytest.MonkeyPatch, _schema: None
+) -> Iterator[None]:
+    """`vetbot` reads the environment: point it at the test database and a private prefix;
+    tables emptied after."""
+    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
+    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
+    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
+    if base_settings.database_url:
+        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
+    yield
+    _empty_tables()
+
+
+@pytest.fixture
 def make_app(_schema: None, settings: Settings) -> Iterator[Callable[..., Flask]]:
     """Build an app with setting overrides (e.g. a dead Redis URL); tables emptied after."""
     from web import create_app

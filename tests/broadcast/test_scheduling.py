@@ -40,13 +40,8 @@ def test_jobs_include_the_dispatcher_and_the_daily_digest():
 
 
 @pytest.fixture
-def serve(base_settings, settings, monkeypatch, _schema):
+def serve(cli_env, monkeypatch):
     """`vetbot serve` up to the point where it would listen."""
-    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
-    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
-    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
-    if base_settings.database_url:
-        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
     monkeypatch.setattr("flask.Flask.run", lambda *a, **k: None)
     started: list[list[str]] = []
 
@@ -54,10 +49,7 @@ def serve(base_settings, settings, monkeypatch, _schema):
         started.append(sorted(job.id for job in scheduler.get_jobs()))
 
     monkeypatch.setattr(BackgroundScheduler, "start", start)
-    yield lambda: (CliRunner().invoke(main, ["serve", "--port", "5099"]), started)
-    from tests.conftest import _empty_tables
-
-    _empty_tables()
+    return lambda: (CliRunner().invoke(main, ["serve", "--port", "5099"]), started)
 
 
 def test_serve_runs_the_scheduler_in_process(serve):

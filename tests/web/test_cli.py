@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
-
 from web.cli import main
-
-
-@pytest.fixture
-def runner(base_settings, settings, monkeypatch, _schema):
-    """The CLI reads the environment; point it at the test database and a private prefix."""
-    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
-    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
-    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
-    if base_settings.database_url:
-        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
-    yield CliRunner()
-    from tests.conftest import _empty_tables
-
-    _empty_tables()
 
 
 def test_ask_prints_the_reply(runner):

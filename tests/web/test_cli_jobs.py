@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from core.db import db
@@ -18,20 +16,6 @@ HEADER = (
     "ref,employer,title,town,industry,pay_min,pay_max,requirements,how_to_apply,"
     "veterans_priority,valid_until\n"
 )
-
-
-@pytest.fixture
-def runner(base_settings, settings, monkeypatch, _schema):
-    """The CLI reads the environment; point it at the test database and a private prefix."""
-    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
-    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
-    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
-    if base_settings.database_url:
-        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
-    yield CliRunner()
-    from tests.conftest import _empty_tables
-
-    _empty_tables()
 
 
 def posting_count() -> int:

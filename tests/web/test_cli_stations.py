@@ -5,7 +5,6 @@ printed, and an export that imports back unchanged.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from core.db import db
@@ -23,18 +22,10 @@ HEADER = (
 
 
 @pytest.fixture
-def runner(base_settings, settings, monkeypatch, _schema):
-    """The CLI reads the environment; point it at the test database and a private prefix."""
-    monkeypatch.setenv("VETBOT_INSTANCE_PATH", str(base_settings.instance_path))
-    monkeypatch.setenv("VETBOT_REDIS_PREFIX", settings.redis_prefix)
-    monkeypatch.setenv("VETBOT_DEMO_DATA", "0")
-    if base_settings.database_url:
-        monkeypatch.setenv("VETBOT_DATABASE_URL", base_settings.database_url)
+def runner(runner, monkeypatch):
+    """The shared CLI runner, on the booking tests' fixed date."""
     with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
-        yield CliRunner()
-    from tests.conftest import _empty_tables
-
-    _empty_tables()
+        yield runner
 
 
 def station_count() -> int:
