@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from content.policy_faq.check import DevItem
+    from core.faq.catalog import Catalog
 
 
 @click.group()
@@ -102,6 +107,23 @@ def faq_eval(file: Path | None, show_misses: bool) -> None:
             click.echo("misses (top-1 wrong):")
             for miss in ours.misses:
                 click.echo("  " + miss)
+    _echo_as_written(catalog, items, path)
+
+
+def _echo_as_written(catalog: Catalog, items: list[DevItem], path: Path) -> None:
+    """An audit that changed labels never hides the figures on the labels as first written."""
+    from core.faq.evaluate import evaluate_matcher
+
+    changed = sum(i.relabelled for i in items)
+    if not changed:
+        return
+    report = evaluate_matcher(catalog, [i.as_written() for i in items])
+    click.echo(
+        f"== {path.name}, all questions, labels as first written "
+        f"({changed} changed by the label audit, see eval/audit/README.md):"
+    )
+    for line in report.lines()[1:]:
+        click.echo(line)
 
 
 @faq.command("calibrate")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -114,6 +115,13 @@ class DevItem:
     question: str
     expect: str | None  # an entry id, or None for out of scope
     part: str = ""  # "tune" (used to choose weights and thresholds) or "heldout"
+    # The label its writer gave, when a label audit changed it (eval/audit/README.md):
+    # kept so that the figures on the labels as first written can always be shown too.
+    written: str | None = None
+    relabelled: bool = False
+
+    def as_written(self) -> DevItem:
+        return replace(self, expect=self.written, relabelled=False) if self.relabelled else self
 
 
 def load_devset(path: Path) -> list[DevItem]:
@@ -121,10 +129,19 @@ def load_devset(path: Path) -> list[DevItem]:
     items = raw.get("items") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: needs `items`: a list of {{q, expect}}")
-    return [
-        DevItem(str(i["q"]).strip(), i.get("expect") or None, str(i.get("part") or ""))
-        for i in items
-    ]
+    return [_dev_item(i) for i in items]
+
+
+def _dev_item(raw: dict[str, Any]) -> DevItem:
+    audit = raw.get("audit")
+    relabelled = isinstance(audit, dict) and "written" in audit
+    return DevItem(
+        str(raw["q"]).strip(),
+        raw.get("expect") or None,
+        str(raw.get("part") or ""),
+        written=(audit or {}).get("written") or None,
+        relabelled=relabelled,
+    )
 
 
 def default_devset() -> Path:
@@ -143,8 +160,11 @@ def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
     phrasings = [(e.id, q, _bigrams(q)) for e in entries for q in [e.question, *e.similar]]
     exact = {fold(q) for _, q, _ in phrasings}
     for item in items:
-        if item.expect is not None and item.expect not in ids:
-            problems.append(f"dev: {item.question!r} expects unknown entry {item.expect!r}")
+        for label in [item.expect, item.written]:
+            if label is not None and label not in ids:
+                problems.append(f"dev: {item.question!r} expects unknown entry {label!r}")
+        if item.relabelled and item.written == item.expect:
+            problems.append(f"dev: {item.question!r}: audit record repeats its label")
         if fold(item.question) in exact:
             problems.append(f"dev: {item.question!r} is also a FAQ question")
             continue

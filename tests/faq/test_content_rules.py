@@ -6,7 +6,13 @@ import copy
 
 import pytest
 
-from content.policy_faq.check import DevItem, check_catalog, check_devset, run_checks
+from content.policy_faq.check import (
+    DevItem,
+    check_catalog,
+    check_devset,
+    load_devset,
+    run_checks,
+)
 from content.policy_faq.schema import SourceRef, load_documents, load_entries
 
 
@@ -92,3 +98,26 @@ def test_dev_questions_copying_a_faq_phrasing_are_refused(entries):
 
 def test_dev_items_must_name_real_entries(entries):
     assert check_devset([DevItem("完全不同的一个问题", "no-such-entry")], entries)
+
+
+def test_a_relabelled_item_keeps_the_label_it_was_written_with(tmp_path):
+    devset = tmp_path / "dev.yaml"
+    devset.write_text(
+        "items:\n"
+        "- {q: 去年那个活动哪天办的, expect: st-job-search, audit: {written: null}}\n"
+        "- {q: 附近有啥好吃的, expect: null}\n",
+        encoding="utf-8",
+    )
+    relabelled, plain = load_devset(devset)
+    assert relabelled.relabelled and relabelled.expect == "st-job-search"
+    assert relabelled.as_written().expect is None
+    assert not plain.relabelled and plain.as_written() == plain
+
+
+def test_an_audit_record_must_name_a_real_entry_and_differ(entries):
+    entry = _one(entries)
+    unknown = DevItem("完全不同的一个问题", entry.id, written="no-such-entry", relabelled=True)
+    same = DevItem("完全不同的另一个问题", entry.id, written=entry.id, relabelled=True)
+    problems = check_devset([unknown, same], entries)
+    assert any("no-such-entry" in p for p in problems)
+    assert any("repeats its label" in p for p in problems)

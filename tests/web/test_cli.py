@@ -115,3 +115,19 @@ def test_faq_import_then_export(runner, tmp_path):
     result = runner.invoke(main, ["faq", "export", "--to", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert list(tmp_path.glob("*.yaml"))
+
+
+def test_faq_eval_also_shows_the_labels_as_first_written(runner, tmp_path):
+    devset = tmp_path / "dev.yaml"
+    devset.write_text(
+        "items:\n"
+        "- {q: 附近哪家火锅店好吃一点, expect: null}\n"
+        "- {q: 今天嘉定会不会下大雨, expect: st-job-search, audit: {written: null}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["faq", "eval", str(devset)])
+    assert result.exit_code == 0, result.output
+    audited, written = result.output.split("labels as first written")
+    assert "out-of-scope answered     0.0 %  (0/1)" in audited
+    assert "1 changed by the label audit" in written
+    assert "(0/2)" in written
