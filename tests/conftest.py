@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from core import migrate
 from core.cache import Cache
@@ -55,6 +57,18 @@ def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt is slow on purpose (about 0.13 s a hash here) and the suite hashes hundreds of
+    passwords. One round of PBKDF2 goes through the same code: a hash is stored with its
+    method and checked by it. Production keeps werkzeug's default."""
+    from core.services import staff
+
+    monkeypatch.setattr(
+        staff, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
+    )
 
 
 @pytest.fixture

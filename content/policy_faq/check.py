@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from content.policy_faq.schema import (
     EVAL_DIR,
@@ -23,6 +23,7 @@ from content.policy_faq.schema import (
     Entry,
     fold,
 )
+from content.yaml_files import read_yaml
 
 # A dev question this close (character-bigram Jaccard) to a similar question is a copy.
 DEV_OVERLAP_JACCARD = 0.75
@@ -77,7 +78,7 @@ def _check_sources(entry: Entry, docs: dict[str, Document], where: str) -> list[
             problems.append(f"{where}: source {source.doc} names no clause")
         if not source.quote:
             problems.append(f"{where}: source {source.doc} needs a quote from the document")
-        elif fold(source.quote) not in fold(doc.text):
+        elif fold(source.quote) not in doc.folded_text:
             problems.append(f"{where}: quote not found in {source.doc}: {source.quote[:30]}…")
         needed = MUST_MENTION.get(doc.key)
         if needed and needed not in entry.answer:
@@ -85,7 +86,7 @@ def _check_sources(entry: Entry, docs: dict[str, Document], where: str) -> list[
                 f"{where}: an answer from {doc.key} must say {needed!r} (where it applies)"
             )
     if cited:
-        texts = "".join(fold(d.text) for d in cited)
+        texts = "".join(d.folded_text for d in cited)
         for number in NUMBER.findall(entry.answer + entry.detail):
             if number not in texts:
                 problems.append(f"{where}: the number {number} is not in the cited documents")
@@ -125,7 +126,7 @@ class DevItem:
 
 
 def load_devset(path: Path) -> list[DevItem]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     items = raw.get("items") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: needs `items`: a list of {{q, expect}}")
@@ -157,7 +158,13 @@ def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
     """Dev questions must point at real entries and must not be copies of similar questions."""
     problems: list[str] = []
     ids = {e.id for e in entries}
-    phrasings = [(e.id, q, _bigrams(q)) for e in entries for q in [e.question, *e.similar]]
+    # By size: a Jaccard of t needs sizes within a factor t of each other, so each question
+    # is compared with that band only.
+    phrasings = sorted(
+        ((e.id, q, _bigrams(q)) for e in entries for q in [e.question, *e.similar]),
+        key=lambda p: len(p[2]),
+    )
+    sizes = [len(grams) for _, _, grams in phrasings]
     exact = {fold(q) for _, q, _ in phrasings}
     for item in items:
         for label in [item.expect, item.written]:
@@ -169,7 +176,11 @@ def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
             problems.append(f"dev: {item.question!r} is also a FAQ question")
             continue
         grams = _bigrams(item.question)
-        for entry_id, q, other in phrasings:
+        band = slice(
+            bisect_left(sizes, math.ceil(DEV_OVERLAP_JACCARD * len(grams))),
+            bisect_right(sizes, len(grams) / DEV_OVERLAP_JACCARD),
+        )
+        for entry_id, q, other in phrasings[band]:
             jaccard = len(grams & other) / len(grams | other)
             if jaccard >= DEV_OVERLAP_JACCARD:
                 problems.append(f"dev: {item.question!r} is too close to {entry_id}: {q!r}")

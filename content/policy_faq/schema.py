@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from content.yaml_files import read_yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent
 SOURCES_FILE = CONTENT_DIR / "sources.yaml"
@@ -45,6 +48,12 @@ class Document:
     @property
     def citation_name(self) -> str:
         return self.number or f"{self.issuer}《{self.title}》"
+
+    @cached_property
+    def folded_text(self) -> str:
+        """The text as `fold` sees it, where quotes and numbers are looked for: folded once,
+        not once per entry that cites it."""
+        return fold(self.text)
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ def fold(text: str) -> str:
 
 
 def load_documents(path: Path = SOURCES_FILE) -> dict[str, Document]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     docs = {}
     for key, meta in raw.items():
         text = (SOURCE_TEXTS / meta["file"]).read_text(encoding="utf-8")
@@ -146,7 +155,7 @@ def parse_entry(raw: Any, category: str, file: str) -> Entry:
 
 def load_file(path: Path) -> list[Entry]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path.name}: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):

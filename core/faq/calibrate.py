@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from content.policy_faq.schema import CONTENT_DIR, Entry
+from content.yaml_files import read_yaml
 from core.faq.evaluate import catalog_from_entries
 from core.faq.matcher import Ranked, Thresholds, decide, rank
 from core.models.faq import ANSWERED, MISSED, SUGGESTED
@@ -51,7 +50,7 @@ class Figures:
 
 
 def load_off_topic(path: Path = OFF_TOPIC_FILE) -> list[str]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     return [str(q) for q in raw.get("questions") or []]
 
 

@@ -102,8 +102,29 @@ def catalog_from_views(
     """A catalog from entries and their keywords (the database's, or the content files')."""
     entries = {view.id: view for view, _ in views}
     phrasings = [Phrasing(v.id, q) for v, _ in views for q in [v.question, *v.similar]]
-    index = FaqIndex(text_processor(), phrasings, {v.id: keywords for v, keywords in views})
+    index = _index_for(phrasings, {v.id: keywords for v, keywords in views})
     return Catalog(entries, index, load_documents(), stamp)
+
+
+# The last index built, with what it was built from: (phrasings, keywords), index.
+_last_index: tuple[tuple[Any, ...], FaqIndex] | None = None
+
+
+def _index_for(phrasings: list[Phrasing], keywords: dict[str, list[str]]) -> FaqIndex:
+    """The index for these phrasings and keywords, reused when they are what the last one
+    was built from.
+
+    Most curators' edits change an answer, a detail or a source, not how a question is
+    asked: those need a new snapshot of the entries but not the index, which takes about
+    0.8 s to build over 2,559 phrasings. An index is immutable, so sharing it is safe."""
+    global _last_index
+    key = (tuple(phrasings), tuple((k, tuple(v)) for k, v in sorted(keywords.items())))
+    last = _last_index
+    if last is not None and last[0] == key:
+        return last[1]
+    index = FaqIndex(text_processor(), phrasings, keywords)
+    _last_index = (key, index)
+    return index
 
 
 class CatalogCache:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from content.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
         synonyms: dict[str, str] = {}
         for canonical, variants in (raw.get("synonyms") or {}).items():
             for variant in variants or []:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.policy_faq.schema import CONTENT_DIR, Entry, SourceRef, load_entries
+from content.yaml_files import read_yaml
 from core.faq.catalog import catalog_cache
 from core.models import FaqEntry
 from core.timeutil import utcnow
@@ -121,7 +122,7 @@ def _existing_order(path: Path) -> dict[str, int]:
     """Keep entries in the order a reviewer already knows, so diffs stay small."""
     if not path.exists():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     return {
         str(e.get("id")): i for i, e in enumerate(raw.get("entries") or []) if isinstance(e, dict)
     }

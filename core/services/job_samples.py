@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.yaml_files import read_yaml
 from core.models import Event, JobPosting, Station
 from core.services import event_admin, job_admin
 from core.timeutil import LOCAL_TZ
@@ -29,7 +29,7 @@ EVENTS_FILE = CONTENT / "sample_events.yaml"
 
 
 def _read(path: Path, key: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return list(data.get(key) or [])
 
 

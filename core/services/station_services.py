@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from content.yaml_files import read_yaml
 
 SERVICES_FILE = Path(__file__).resolve().parents[2] / "content" / "stations" / "services.yaml"
 
@@ -27,7 +27,7 @@ class ServiceItem:
 
 @lru_cache(maxsize=1)
 def all_items() -> dict[int, ServiceItem]:
-    raw = yaml.safe_load(SERVICES_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml(SERVICES_FILE)
     return {
         int(i["item"]): ServiceItem(
             int(i["item"]),

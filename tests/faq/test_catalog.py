@@ -26,6 +26,25 @@ def test_an_edit_reaches_another_worker_without_a_restart(faq_loaded, monkeypatc
     assert worker_b.get(faq_loaded).entries[entry_id].answer.startswith("更新后的回答")
 
 
+def test_an_answer_edit_keeps_the_index_and_a_new_phrasing_rebuilds_it(faq_loaded, monkeypatch):
+    monkeypatch.setattr(catalog_module, "CHECK_EVERY_SECONDS", 0.0)
+    worker = CatalogCache()
+    before = worker.get(faq_loaded)
+    row = faq_loaded.get(FaqEntry, "service-1131-what")
+    row.answer = "更新后的回答：" + row.answer[:100]
+    row.updated_at = utcnow()
+    faq_loaded.commit()
+    answer_edited = worker.get(faq_loaded)
+    assert answer_edited is not before and answer_edited.index is before.index
+
+    row.similar = [*row.similar, "一幺幺三到底是个啥服务"]
+    row.updated_at = utcnow()
+    faq_loaded.commit()
+    rephrased = worker.get(faq_loaded)
+    assert rephrased.index is not before.index
+    assert rephrased.index.search("一幺幺三到底是个啥服务").entries[0].entry_id == row.id
+
+
 def test_import_is_idempotent_and_reports_changes(faq_loaded):
     entries = load_entries()
     assert import_entries(faq_loaded, entries) == (0, 0)
