@@ -15,9 +15,5 @@ import yaml
 SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
-
-
 def read_yaml(path: Path) -> Any:
-    return load_yaml(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe

@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 from content.policy_faq.check import load_devset
-from content.policy_faq.schema import CONTENT_DIR
+from content.policy_faq.schema import EVAL_DIR
 
-EVAL_DIR = CONTENT_DIR / "eval"
 AUDIT_FILE = EVAL_DIR / "audit" / "labels-2026-11-23.yaml"
 OUT = "OUT"
 
