@@ -7,8 +7,12 @@ with a weaker guarantee. A short circuit breaker keeps a dead Redis from
 costing a connect timeout on every call inside WeChat's 5-second window.
 
 Every callback makes a few Redis commands, so the common ones skip redis-py's
-per-command machinery: each thread keeps one connection of its own (no pool lock,
-pid check and readiness poll per checkout) and sends packed commands on it directly.
+per-command machinery: a call borrows an idle connection from a small free list (a
+list pop, no pool lock, pid check or readiness poll), sends packed commands on it
+directly and gives it back. Connections are never tied to a thread: request threads
+of the development server and a broadcast's sender threads come and go, and a
+connection per thread would grow with them until Redis (or the stand-in) refuses more.
+At most `MAX_IDLE` are kept; any more are closed on return.
 Writes whose result nobody waits for (the reply kept for WeChat's retries) are
 queued and sent in one pipeline per few milliseconds by a background thread.
 """
@@ -48,6 +52,7 @@ class Cache:
     """Prefixed, fault-tolerant Redis operations used by the bot, web and scheduler."""
 
     BREAKER_SECONDS = 5.0
+    MAX_IDLE = 32
 
     def __init__(self) -> None:
         self.client: redis.Redis | None = None
@@ -55,20 +60,30 @@ class Cache:
         self.embedded = True
         self._down_until = 0.0
         self._last_warning = 0.0
-        self._local = threading.local()
-        self._generation = 0
+        self._idle: list[Any] = []
         self.deferred = DeferredSets(self)
         # A forked child must not use its parent's sockets: new ones on first use.
-        os.register_at_fork(after_in_child=self._new_generation)
+        os.register_at_fork(after_in_child=self._forget_connections)
 
-    def _new_generation(self) -> None:
-        self._generation += 1
+    def _forget_connections(self) -> None:
+        """Drop the idle connections without a word to the server (they may be the parent's)."""
+        self._idle = []
+
+    def _close_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            _quietly_disconnect(conn)
+
+    @property
+    def open_connections(self) -> int:
+        """Idle connections held (tests and the soak benchmark watch that it stays bounded)."""
+        return len(self._idle)
 
     def configure(self, settings: Settings) -> None:
         self.prefix = settings.redis_prefix
         self.embedded = settings.embedded_redis
         self._down_until = 0.0
-        self._new_generation()  # every thread's own connection is to the old server
+        self._close_idle()  # they are to the old server
         if settings.embedded_redis:
             self.client = _embedded_client()
         else:
@@ -100,38 +115,50 @@ class Cache:
         assert self.client is not None
         try:
             return getattr(self.client, op)(*args, **kwargs)
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:  # any Redis failure degrades; none reaches the caller
             self._failed(exc, op)
             return None
 
-    def _connection(self) -> Any:
-        """This thread's own connection (made again after a fork or a new configure)."""
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is None or local.generation != self._generation:
+    def _borrow(self) -> Any:
+        """An idle connection, or a new one made outside redis-py's pool.
+
+        Made directly, not with `pool.make_connection()`: the pool counts what it makes
+        and would refuse once the count passes its limit, though ours are returned here.
+        """
+        try:
+            return self._idle.pop()  # atomic under the GIL
+        except IndexError:
             assert self.client is not None
-            conn = self.client.connection_pool.make_connection()
-            local.conn, local.generation = conn, self._generation
-        return conn
+            pool = self.client.connection_pool
+            return pool.connection_class(**pool.connection_kwargs)
+
+    def _give_back(self, conn: Any) -> None:
+        if len(self._idle) < self.MAX_IDLE:
+            self._idle.append(conn)
+        else:
+            _quietly_disconnect(conn)
 
     def send(self, op: str, *commands: tuple[Any, ...]) -> list[Any] | None:
-        """Commands in one round trip on this thread's connection; their replies in order.
+        """Commands in one round trip on a borrowed connection; their replies in order.
 
-        None when Redis is down, the breaker is open, or any command fails (the
-        connection is then closed, since its remaining replies are unknown).
+        None when Redis is down, the breaker is open, or anything fails (the connection
+        is then closed, since its remaining replies are unknown).
         """
         if not self.available:
             return None
-        conn = self._connection()
+        conn = None
         try:
+            conn = self._borrow()
             # hiredis's C packer (redis[hiredis]): a quarter of redis-py's cost per command.
             conn.send_packed_command([b"".join([pack_command(c) for c in commands])])
-            return [conn.read_response() for _ in commands]
-        except (redis.RedisError, OSError) as exc:
-            conn.disconnect()
-            self._local.conn = None
+            replies = [conn.read_response() for _ in commands]
+        except Exception as exc:  # any Redis failure degrades; none reaches the caller
+            if conn is not None:
+                _quietly_disconnect(conn)
             self._failed(exc, op)
             return None
+        self._give_back(conn)
+        return replies
 
     def ping(self) -> bool:
         """Health check: asks Redis even while the breaker is open."""
@@ -139,7 +166,7 @@ class Cache:
             return False
         try:
             ok = bool(self.client.ping())
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:
             self._failed(exc, "ping")
             return False
         self._down_until = 0.0
@@ -190,9 +217,16 @@ class Cache:
             pipe.expire(key, ttl, nx=True)
             count, _ = pipe.execute()
             return int(count)
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:
             self._failed(exc, "incr")
             return None
+
+
+def _quietly_disconnect(conn: Any) -> None:
+    try:
+        conn.disconnect()
+    except Exception:  # closing a broken connection may fail too; it is gone either way
+        log.debug("closing a Redis connection failed", exc_info=True)
 
 
 class DeferredSets:
