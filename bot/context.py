@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from bot.inbound import Inbound
@@ -18,6 +20,12 @@ class Context:
     Most answers (help, a policy answer) never touch the person's row, and many never
     touch the database at all; creating the session and loading the person lazily keeps
     those replies free of both.
+
+    `logs_later`: Redis holds this message's claim, so its log rows go to the batched
+    writer (core.services.activity_log), which also upserts the person's row (last seen,
+    the 48-hour window). A handler may add rows that belong with the log to `with_log`
+    (a policy question's log row, a follow-up to it) instead of writing them itself.
+    Otherwise (Redis down) everything is written now, in the message's transaction.
     """
 
     def __init__(
@@ -28,11 +36,15 @@ class Context:
         session: Session | None = None,
         person: Person | None = None,
         inbound_log: MessageLog | None = None,
+        *,
+        logs_later: bool = False,
     ) -> None:
         self.message = message
         self.conversation = conversation
         self.settings = settings
         self.inbound_log = inbound_log
+        self.logs_later = logs_later
+        self.with_log: dict[str, Any] = {}
         self._session = session
         self._person = person
 
@@ -49,9 +61,12 @@ class Context:
 
     @property
     def person(self) -> Person:
+        """The sender's row, read (or created) once; with `logs_later` its activity times are
+        the batched writer's to set, so reading it here writes nothing more."""
         if self._person is None:
             self._person = people.get_or_create_person(self.session, self.message.from_user)
-            people.touch(self._person, user_message=self.message.opens_service_window)
+            if not self.logs_later:
+                people.touch(self._person, user_message=self.message.opens_service_window)
         return self._person
 
     @property

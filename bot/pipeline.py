@@ -101,7 +101,7 @@ def _run_logged_later(
     message: Inbound, settings: Settings, routes: Router, conversation: Conversation
 ) -> tuple[Reply, str] | None:
     """Redis holds the claim: run the handler, commit only what it changed, queue the log."""
-    ctx = Context(message, conversation, settings)
+    ctx = Context(message, conversation, settings, logs_later=True)
     try:
         reply = _dispatch(ctx, routes, isolate=False)
         if ctx.session_used and ctx.session.in_transaction():
@@ -127,6 +127,7 @@ def _run_logged_later(
             reply_payload_json=payload,
             handler=reply.handler,
             intent=reply.intent,
+            extras=ctx.with_log or None,
         )
     )
     return reply, payload

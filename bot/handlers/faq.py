@@ -1,4 +1,10 @@
-"""Policy questions: answer from the FAQ, offer choices, or say how to reach a person."""
+"""Policy questions: answer from the FAQ, offer choices, or say how to reach a person.
+
+A question's log row and the follow-ups to it ("1" picks a choice, "没用" flags the answer)
+travel with the message log when Redis holds the message's claim (bot.context), and the
+question itself is remembered in the conversation state; with Redis down both are written
+and read in the database, as before.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from bot.router import router
 from core.services import faq
 
 UNHELPFUL = ("没用", "没有用", "没帮助", "没有帮助", "不对", "答非所问", "不是这个", "没解决")
+MEMO = "faq"
 
 
 def _reply(answer: faq.FaqAnswer) -> Reply:
@@ -30,32 +37,63 @@ def _reply(answer: faq.FaqAnswer) -> Reply:
     )
 
 
+def _remember(ctx: Context, question: faq.Asked) -> None:
+    if ctx.logs_later:
+        ctx.conversation.remember(MEMO, question.to_memo())
+
+
+def _last_asked(ctx: Context) -> faq.Asked | None:
+    if ctx.logs_later:
+        return faq.Asked.from_memo(ctx.conversation.recall(MEMO))
+    return faq.last_asked(ctx.session, ctx.person)
+
+
+def _follow_up(ctx: Context, key: str, *, chosen: str | None = None, unhelpful: bool = False) -> None:
+    if ctx.logs_later:
+        ctx.with_log["faq_follow_up"] = {"key": key, "chosen": chosen, "unhelpful": unhelpful}
+    else:
+        faq.follow_up(ctx.session, key, chosen=chosen, unhelpful=unhelpful)
+
+
 @router.fallback
 def policy_question(ctx: Context) -> Reply:
     """Any text nothing more specific claimed is treated as a policy question."""
-    return _reply(faq.ask(ctx.session, ctx.settings, ctx.text, ctx.person, channel="chat"))
+    answer = faq.ask(ctx.session, ctx.settings, ctx.text)
+    fields = faq.log_fields(answer, ctx.text, "chat")
+    if ctx.logs_later:
+        ctx.with_log["faq_query"] = fields
+    else:
+        faq.log_query(ctx.session, fields, ctx.person, ctx.message.dedup_key)
+    _remember(ctx, faq.asked(answer, ctx.message.dedup_key))
+    return _reply(answer)
 
 
 @router.text(pattern=r"^\s*[1-9１-９]\s*$")
 def pick_suggestion(ctx: Context) -> Reply:
     """A number right after "您是不是想问" picks that question's answer."""
-    pending = faq.pending_suggestions(ctx.session, ctx.person)
+    pending = _last_asked(ctx)
+    if pending is None or pending.tier != faq.SUGGESTED or not pending.candidates:
+        return policy_question(ctx)
     number = int(unicodedata.normalize("NFKC", ctx.text.strip()))
-    if pending is not None:
-        text = faq.choose(ctx.session, ctx.settings, pending, number)
-        if text is not None:
-            return Reply(text=text, intent="faq_choice", faq_id=pending.chosen_faq_id)
+    chosen = faq.choose(ctx.session, ctx.settings, pending, number)
+    if chosen is None:
         return Reply(
             text=f"请回复 1 到 {len(pending.candidates)} 之间的数字，或换个说法提问。",
             intent="faq_choice",
         )
-    return policy_question(ctx)
+    text, question = chosen
+    _follow_up(ctx, question.key, chosen=question.chosen)
+    _remember(ctx, question)
+    return Reply(text=text, intent="faq_choice", faq_id=question.chosen)
 
 
 @router.text(keywords=UNHELPFUL)
 def not_helpful(ctx: Context) -> Reply:
     """Record that the last answer missed, for curators, and offer a person."""
-    marked = faq.mark_unhelpful(ctx.session, ctx.person)
+    last = _last_asked(ctx)
+    marked = last is not None and last.answered is not None
+    if last is not None and marked:
+        _follow_up(ctx, last.key, unhelpful=True)
     lead = "抱歉没能帮到您，我们会改进这条回答。" if marked else "抱歉没能帮到您。"
     return Reply(
         text=lead + "您可以换个说法再问，或回复“人工”请工作人员为您解答。", intent="faq_unhelpful"

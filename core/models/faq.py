@@ -46,6 +46,9 @@ class FaqQuery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    # The chat message it came from (its message-log dedup key): chat questions are logged
+    # in batches, so a follow-up ("1", "没用") finds its question by this, not by a row id.
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(12), default="chat")  # chat, page, cli
     text: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(String(400), index=True)

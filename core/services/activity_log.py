@@ -24,6 +24,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from core.batching import Batcher
 from core.db import db
@@ -58,6 +59,9 @@ class LoggedExchange:
     reply_payload_json: str
     handler: str | None
     intent: str | None
+    # Rows that belong with this message's log (see bot.context.Context.with_log):
+    # "faq_query" (core.services.faq.log_fields) and "faq_follow_up" ({key, chosen, unhelpful}).
+    extras: dict[str, Any] | None = None
 
 
 class ActivityWriter:

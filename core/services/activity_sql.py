@@ -80,6 +80,8 @@ def _exchanges_json(
         }
         if person_ids is not None:
             fields["person_id"] = person_ids[item.openid]
+        if item.extras and item.extras.get("faq_query"):
+            fields["faq_query"] = item.extras["faq_query"]
         head = json.dumps(fields, ensure_ascii=False)
         rows.append(head[:-1] + ', "reply_payload": ' + item.reply_payload_json + "}")
     return "[" + ", ".join(rows) + "]"
@@ -87,6 +89,21 @@ def _exchanges_json(
 
 def _dumps(rows: object) -> str:
     return json.dumps(rows, ensure_ascii=False)
+
+
+def _follow_ups(batch: list[LoggedExchange]) -> str | None:
+    """The batch's follow-ups to earlier questions, one per question, in message order: the
+    last choice wins, and "没用" once is enough."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in batch:
+        follow_up = (item.extras or {}).get("faq_follow_up")
+        if not follow_up:
+            continue
+        row = merged.setdefault(follow_up["key"], {"key": follow_up["key"], "unhelpful": False})
+        if follow_up.get("chosen"):
+            row["chosen"] = follow_up["chosen"]
+        row["unhelpful"] = row["unhelpful"] or bool(follow_up.get("unhelpful"))
+    return _dumps(list(merged.values())) if merged else None
 
 
 # -- PostgreSQL: one statement --------------------------------------------------------
@@ -104,7 +121,8 @@ WITH people_in AS (
 src AS (
     SELECT * FROM json_to_recordset(CAST(:exchanges AS json))
         AS r(n int, openid text, at timestamptz, msg_type text, content text, dedup_key text,
-             reply_kind text, reply_text text, reply_payload json, handler text, intent text)
+             reply_kind text, reply_text text, reply_payload json, handler text, intent text,
+             faq_query json)
 ),
 people AS (
     INSERT INTO person AS p (openid, subscribed, first_seen_at, last_seen_at, last_message_at)
@@ -122,6 +140,19 @@ inbound AS (
     ORDER BY src.n
     ON CONFLICT (dedup_key) DO NOTHING
     RETURNING id, person_id, dedup_key
+),
+questions AS (
+    INSERT INTO faq_query (person_id, dedup_key, channel, text, normalized, tier, faq_id, score,
+                           candidates, unhelpful, resolved, created_at)
+    SELECT inbound.person_id, inbound.dedup_key, q.channel, q.text, q.normalized, q.tier,
+           q.faq_id, q.score, q.candidates, false, false, src.at
+    FROM inbound JOIN src ON src.dedup_key = inbound.dedup_key
+    CROSS JOIN LATERAL json_to_record(src.faq_query)
+        AS q(channel text, text text, normalized text, tier text, faq_id text, score float8,
+             candidates json)
+    WHERE src.faq_query IS NOT NULL
+    ORDER BY src.n
+    ON CONFLICT (dedup_key) DO NOTHING
 )
 INSERT INTO message_log (person_id, direction, msg_type, channel, reply_to_id, content,
                          payload, handler, intent, created_at)
@@ -129,6 +160,17 @@ SELECT inbound.person_id, '{OUT}', src.reply_kind, 'passive', inbound.id, src.re
        src.reply_payload, src.handler, src.intent, src.at
 FROM inbound JOIN src ON src.dedup_key = inbound.dedup_key
 ORDER BY src.n
+"""
+)
+
+
+# A separate statement, so it also sees the questions this batch has just logged.
+POSTGRESQL_FOLLOW_UPS = text(
+    """
+UPDATE faq_query AS q
+SET chosen_faq_id = COALESCE(f.chosen, q.chosen_faq_id), unhelpful = q.unhelpful OR f.unhelpful
+FROM json_to_recordset(CAST(:follow_ups AS json)) AS f(key text, chosen text, unhelpful boolean)
+WHERE q.dedup_key = f.key
 """
 )
 
@@ -144,6 +186,9 @@ def _write_postgresql(connection: Connection, batch: list[LoggedExchange]) -> No
         POSTGRESQL_BATCH,
         {"people": _dumps(_people(batch, stamps)), "exchanges": _exchanges_json(batch, stamps)},
     )
+    follow_ups = _follow_ups(batch)
+    if follow_ups:
+        connection.execute(POSTGRESQL_FOLLOW_UPS, {"follow_ups": follow_ups})
 
 
 # -- SQLite: three statements ------------------------------------------------------------
@@ -197,6 +242,33 @@ ORDER BY e.key
 )
 
 
+SQLITE_QUESTIONS = text(
+    """
+INSERT INTO faq_query (person_id, dedup_key, channel, text, normalized, tier, faq_id, score,
+                       candidates, unhelpful, resolved, created_at)
+SELECT json_extract(value, '$.person_id'), json_extract(value, '$.dedup_key'),
+       json_extract(value, '$.faq_query.channel'), json_extract(value, '$.faq_query.text'),
+       json_extract(value, '$.faq_query.normalized'), json_extract(value, '$.faq_query.tier'),
+       json_extract(value, '$.faq_query.faq_id'), json_extract(value, '$.faq_query.score'),
+       json_extract(value, '$.faq_query.candidates'), 0, 0, json_extract(value, '$.at')
+FROM json_each(:exchanges)
+WHERE json_extract(value, '$.faq_query') IS NOT NULL
+  AND json_extract(value, '$.dedup_key') IN (SELECT value FROM json_each(:new_keys))
+ORDER BY key
+ON CONFLICT (dedup_key) DO NOTHING
+"""
+)
+SQLITE_FOLLOW_UPS = text(
+    """
+UPDATE faq_query
+SET chosen_faq_id = coalesce(json_extract(f.value, '$.chosen'), faq_query.chosen_faq_id),
+    unhelpful = (faq_query.unhelpful OR json_extract(f.value, '$.unhelpful'))
+FROM json_each(:follow_ups) AS f
+WHERE faq_query.dedup_key = json_extract(f.value, '$.key')
+"""
+)
+
+
 def _sqlite_stamp(connection: Connection) -> Callable[[datetime], Any]:
     """The text SQLAlchemy itself stores for a UTC datetime on this SQLite dialect."""
     process = UTCDateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
@@ -213,4 +285,10 @@ def _write_sqlite(connection: Connection, batch: list[LoggedExchange]) -> None:
     inbound = connection.execute(SQLITE_INBOUND, {"exchanges": exchanges})
     new_keys = [dedup_key for _row_id, dedup_key in inbound]
     if new_keys:
-        connection.execute(SQLITE_REPLIES, {"exchanges": exchanges, "new_keys": _dumps(new_keys)})
+        keys = {"exchanges": exchanges, "new_keys": _dumps(new_keys)}
+        connection.execute(SQLITE_REPLIES, keys)
+        if any(item.extras and item.extras.get("faq_query") for item in batch):
+            connection.execute(SQLITE_QUESTIONS, keys)
+    follow_ups = _follow_ups(batch)
+    if follow_ups:
+        connection.execute(SQLITE_FOLLOW_UPS, {"follow_ups": follow_ups})

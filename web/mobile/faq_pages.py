@@ -100,7 +100,9 @@ def search(session: Session, settings: Settings, raw: str) -> SearchResult:
         return SearchResult("", problem=EMPTY_QUESTION)
     if len(question) > MAX_QUESTION_CHARS:
         return SearchResult(question[:MAX_QUESTION_CHARS], problem=LONG_QUESTION)
-    result = faq.ask(session, settings, question, channel="page").match
+    answer = faq.ask(session, settings, question)
+    faq.log_query(session, faq.log_fields(answer, question, "page"), person=None)
+    result = answer.match
     catalog = catalog_cache.get(session)
     entry = catalog.entries.get(result.faq_id or "")
     if result.tier == ANSWERED and entry is not None:
