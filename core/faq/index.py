@@ -39,6 +39,9 @@ ENTRY_B = 0.75
 SUPPORT_WEIGHTS: tuple[float, ...] = (0.9, 0.8, 0.7, 0.6, 0.5)
 # The evidence that a question is on topic: its best phrasings, the very best counting most.
 EVIDENCE_WEIGHTS: tuple[float, ...] = (1.0, 0.7, 0.35)
+# As weighted means over an entry's best phrasing scores, best first.
+EVIDENCE_VECTOR = np.array(EVIDENCE_WEIGHTS) / sum(EVIDENCE_WEIGHTS)
+SUPPORT_VECTOR = np.array((1.0, *SUPPORT_WEIGHTS)) / sum((1.0, *SUPPORT_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ class FaqIndex:
                 cleaned = processor.clean(word)
                 if len(cleaned) >= 2:
                     self.keyword_entries[cleaned].add(entry_id)
+        # Keywords by their first two characters: the query's bigrams find the few keywords
+        # that may start there, instead of testing every keyword against the query.
+        self.keywords_by_head: dict[str, list[str]] = defaultdict(list)
+        for keyword in self.keyword_entries:
+            self.keywords_by_head[keyword[:2]].append(keyword)
         self.entry_of = [p.entry_id for p in self.phrasings]
         self.domain_words = _domain_words(processor, keywords or {})
         self._build()
@@ -127,6 +135,11 @@ class FaqIndex:
         self.doc_weight = np.array(
             [sum(self.idf[t] for t in set(tokens)) or 1.0 for tokens in token_lists]
         )
+        # Per phrasing, with the weights folded in and a last slot for the entry table's
+        # padding (which must always score 0): a query's scores are then a few whole-array
+        # operations.
+        self.coverage_scale = np.append(COVERAGE_WEIGHT / self.doc_weight, 0.0)
+        self.bigram_scale = np.append(BIGRAM_WEIGHT / self.gram_norm, 0.0)
         self._build_entry_table()
         self._build_entry_bm25(token_lists)
 
@@ -170,19 +183,25 @@ class FaqIndex:
         }
 
     def _entry_bm25(self, tokens: list[str]) -> np.ndarray:
-        scores = np.zeros(len(self.entry_ids))
+        size = len(self.entry_ids)
         if not tokens:
-            return scores
+            return np.zeros(size)
         # Each word's best possible contribution: the share of it the entry achieves.
         self_score = 0.0
+        row_parts = []
+        weight_parts = []
         for token in set(tokens):
             idf = self.entry_idf.get(token, self.entry_unknown_idf)
             self_score += idf * (ENTRY_K1 + 1)
             posting = self.entry_postings.get(token)
             if posting is not None:
-                rows, weights = posting
-                scores[rows] += idf * weights
-        return np.minimum(1.0, scores / self_score) if self_score > 0 else scores
+                row_parts.append(posting[0])
+                weight_parts.append(idf * posting[1])
+        if not row_parts:
+            return np.zeros(size)
+        scores = np.bincount(np.concatenate(row_parts), np.concatenate(weight_parts), size)
+        scores /= self_score
+        return np.minimum(scores, 1.0, out=scores)
 
     def search(self, query: str, limit: int = 3) -> Ranking:
         """Entries best first: each scored by its best phrasings, plus a keyword bonus."""
@@ -192,27 +211,28 @@ class FaqIndex:
         return Ranking(self._rank(cleaned, tokens, limit), on_topic)
 
     def _rank(self, cleaned: str, tokens: list[str], limit: int) -> list[Scored]:
-        n = len(self.phrasings)
-        # One slot more than there are phrasings: the padding of the entry table.
-        score = np.zeros(n + 1)
-        hit = np.zeros(n + 1, dtype=bool)
-        self._add_bm25(tokens, score, hit)
-        self._add_bigram_cosine(set(self.processor.bigrams(cleaned, cleaned=True)), score, hit)
-        if not hit.any():
+        # One slot more than there are phrasings: the padding of the entry table. Every
+        # part of a phrasing's score is positive when it shares a word or a bigram with
+        # the query and 0 otherwise, so "matched at all" is "scored above 0".
+        score = self._bm25_and_coverage(tokens)
+        bigrams = self._bigram_cosine(set(self.processor.bigrams(cleaned, cleaned=True)))
+        if bigrams is not None:
+            score = bigrams if score is None else score + bigrams
+        if score is None:
             return []
         table = score[self.entry_rows]
-        has_hit = hit[self.entry_rows].any(axis=1)
-        best_col = table.argmax(axis=1)
         # Per entry its best phrasing scores, best first: the best counts most, the others
         # that also match add to it.
         top = -np.sort(-table, axis=1)
-        evidence = _weighted(top, EVIDENCE_WEIGHTS)
-        support = _weighted(top, (1.0, *SUPPORT_WEIGHTS))
-        for entry_id in {e for k, ids in self.keyword_entries.items() if k in cleaned for e in ids}:
+        if not top[:, 0].any():
+            return []
+        evidence = top[:, : len(EVIDENCE_VECTOR)] @ EVIDENCE_VECTOR
+        support = top[:, : len(SUPPORT_VECTOR)] @ SUPPORT_VECTOR
+        for entry_id in self._keyword_hits(cleaned):
             evidence[self.entry_row[entry_id]] += KEYWORD_BONUS
             support[self.entry_row[entry_id]] += KEYWORD_BONUS
         combined = (1 - ENTRY_WEIGHT) * support + ENTRY_WEIGHT * self._entry_bm25(tokens)
-        rows = np.flatnonzero(has_hit)
+        rows = np.flatnonzero(top[:, 0] > 0)
         # Stable, so equal scores keep catalogue order whatever the machine.
         rows = rows[np.argsort(-combined[rows], kind="stable")[:limit]]
         return [
@@ -220,49 +240,78 @@ class FaqIndex:
                 self.entry_ids[row],
                 min(1.0, float(combined[row])),
                 min(1.0, float(evidence[row])),
-                self.phrasings[self.entry_rows[row, best_col[row]]].text,
+                self.phrasings[self.entry_rows[row, int(table[row].argmax())]].text,
             )
             for row in rows
         ]
 
-    def _add_bm25(self, tokens: list[str], score: np.ndarray, hit: np.ndarray) -> None:
-        """BM25 as a share of the query's self-score, and the share of each phrasing covered."""
+    def _keyword_hits(self, cleaned: str) -> set[str]:
+        """Entries one of whose keywords occurs in the query."""
+        hits: set[str] = set()
+        heads = self.keywords_by_head
+        for start in range(len(cleaned) - 1):
+            for keyword in heads.get(cleaned[start : start + 2], ()):
+                if cleaned.startswith(keyword, start):
+                    hits.update(self.keyword_entries[keyword])
+        return hits
+
+    def _bm25_and_coverage(self, tokens: list[str]) -> np.ndarray | None:
+        """Per phrasing: BM25 as a share of the query's self-score, plus the share of the
+        phrasing the query covers; None when no word of the query is in the index."""
         if not tokens:
-            return
+            return None
         query_tf = Counter(tokens)
         norm = K1 * (1 - B + B * len(tokens) / self.avg_len)
         self_score = 0.0
-        n = len(self.phrasings)
-        lexical = np.zeros(n)
-        covered = np.zeros(n)
+        doc_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        idf_parts: list[float] = []
         for token, tf in query_tf.items():
             idf = self.idf.get(token, self.unknown_idf)
             self_score += idf * tf * (K1 + 1) / (tf + norm)
             posting = self.postings.get(token)
             if posting is not None:
-                docs, weights = posting
-                lexical[docs] += idf * weights
-                covered[docs] += idf
-        if self_score <= 0:
-            return
-        matched = covered > 0
-        hit[:n] |= matched
-        score[:n] += BM25_WEIGHT * np.minimum(1.0, lexical / self_score)
-        score[:n] += COVERAGE_WEIGHT * covered / self.doc_weight
+                doc_parts.append(posting[0])
+                weight_parts.append(idf * posting[1])
+                idf_parts.append(idf)
+        if self_score <= 0 or not doc_parts:
+            return None
+        # One pass over all the query's postings at once instead of one per word.
+        size = len(self.phrasings) + 1
+        docs = np.concatenate(doc_parts)
+        lexical = np.bincount(docs, np.concatenate(weight_parts), minlength=size)
+        covered = np.bincount(docs, np.repeat(idf_parts, [len(d) for d in doc_parts]), size)
+        lexical /= self_score
+        np.minimum(lexical, 1.0, out=lexical)
+        lexical *= BM25_WEIGHT
+        covered *= self.coverage_scale
+        lexical += covered
+        return lexical
 
-    def _add_bigram_cosine(self, grams: set[str], score: np.ndarray, hit: np.ndarray) -> None:
+    def _bigram_cosine(self, grams: set[str]) -> np.ndarray | None:
+        """Per phrasing: the idf-weighted cosine of character bigrams; None when none match."""
         if not grams:
-            return
-        weights = {g: self.gidf.get(g, self.unknown_idf) for g in grams}
-        query_norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        n = len(self.phrasings)
-        dots = np.zeros(n)
-        for g, w in weights.items():
+            return None
+        doc_parts = []
+        squares = []
+        query_square = 0.0
+        for g in grams:
+            w = self.gidf.get(g, self.unknown_idf)
+            query_square += w * w
             docs = self.gram_postings.get(g)
             if docs is not None:
-                dots[docs] += w * w
-        hit[:n] |= dots > 0
-        score[:n] += BIGRAM_WEIGHT * dots / (query_norm * self.gram_norm)
+                doc_parts.append(docs)
+                squares.append(w * w)
+        if not doc_parts:
+            return None
+        dots = np.bincount(
+            np.concatenate(doc_parts),
+            np.repeat(squares, [len(d) for d in doc_parts]),
+            minlength=len(self.phrasings) + 1,
+        )
+        dots *= self.bigram_scale
+        dots /= math.sqrt(query_square) or 1.0
+        return dots
 
 
 def _domain_words(processor: TextProcessor, keywords: dict[str, list[str]]) -> frozenset[str]:
@@ -271,12 +320,6 @@ def _domain_words(processor: TextProcessor, keywords: dict[str, list[str]]) -> f
     for phrase in [*lexicon.terms, *(k for ks in keywords.values() for k in ks)]:
         words.update(processor.tokens(str(phrase)))
     return frozenset(words)
-
-
-def _weighted(top: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
-    """Weighted mean of each row's first scores (rows sorted best first)."""
-    w = np.array(weights)
-    return top[:, : len(w)] @ w / w.sum()
 
 
 def _idf(n: int, df: int) -> float:

@@ -4,6 +4,11 @@ jieba (with our policy terms in its dictionary) splits the words; the lexicon fo
 typos and synonyms ("失业金" = "失业保险金", "退伍" = "退役") onto one canonical form
 and drops words that carry no meaning. Character bigrams of the folded text catch
 what tokenising misses: unknown words and typos the lexicon does not list.
+
+The words are split by rjieba, the binding of jieba-rs (jieba's algorithm, dictionary
+and HMM, in Rust) when it is installed: the same words (tests/faq/test_tokenizer.py
+compares both on every phrasing and test question) at about a twentieth of the cost,
+which is most of what answering a policy question cost. Without it, jieba itself.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from content.yaml_files import read_yaml
 
@@ -49,29 +55,75 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum() or ch == "+")
 
 
+class Tokenizer(Protocol):
+    def lcut(self, text: str) -> list[str]: ...
+
+    def lcut_for_search(self, text: str) -> list[str]: ...
+
+
+class FastTokenizer:
+    """rjieba behind jieba's method names."""
+
+    def __init__(self) -> None:
+        import rjieba
+
+        self._jieba = rjieba.Jieba()
+
+    def add_word(self, word: str, freq: int) -> None:
+        self._jieba.add_word(word, freq, None)
+
+    def lcut(self, text: str) -> list[str]:
+        return list(self._jieba.cut(text))
+
+    def lcut_for_search(self, text: str) -> list[str]:
+        return list(self._jieba.cut_for_search(text))
+
+
+def our_terms(lexicon: Lexicon) -> list[str]:
+    """The words added to the dictionary, with jieba's weight for them."""
+    words = lexicon.terms + list(lexicon.synonyms) + list(set(lexicon.synonyms.values()))
+    return [w for w in words if len(w) > 1]
+
+
+TERM_FREQ = 20000
+
+
+def jieba_tokenizer(lexicon: Lexicon, cache_dir: Path | None = None) -> Tokenizer:
+    """jieba itself, initialised (about 1 s) with our terms."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tokenizer.tmp_dir = str(cache_dir)
+    tokenizer.initialize()
+    for term in our_terms(lexicon):
+        tokenizer.add_word(term, freq=TERM_FREQ)
+    return tokenizer
+
+
+def fast_tokenizer(lexicon: Lexicon) -> Tokenizer | None:
+    """rjieba with our terms, or None when it is not installed."""
+    try:
+        tokenizer = FastTokenizer()
+    except ImportError:
+        return None
+    for term in our_terms(lexicon):
+        tokenizer.add_word(term, TERM_FREQ)
+    return tokenizer
+
+
 _jieba_lock = threading.Lock()
-_tokenizer = None
+_tokenizer: Tokenizer | None = None
 
 
-def _jieba(lexicon: Lexicon, cache_dir: Path | None = None):  # noqa: ANN202
-    """One jieba Tokenizer per process, initialised once (about 1 s) with our terms."""
+def _shared_tokenizer(lexicon: Lexicon, cache_dir: Path | None = None) -> Tokenizer:
+    """One tokenizer per process, made once (before fork under gunicorn)."""
     global _tokenizer
     with _jieba_lock:
         if _tokenizer is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            if cache_dir is not None:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                tokenizer.tmp_dir = str(cache_dir)
-            tokenizer.initialize()
-            for term in (
-                lexicon.terms + list(lexicon.synonyms) + list(set(lexicon.synonyms.values()))
-            ):
-                if len(term) > 1:
-                    tokenizer.add_word(term, freq=20000)
-            _tokenizer = tokenizer
+            _tokenizer = fast_tokenizer(lexicon) or jieba_tokenizer(lexicon, cache_dir)
         return _tokenizer
 
 
@@ -80,7 +132,7 @@ class TextProcessor:
 
     def __init__(self, lexicon: Lexicon, cache_dir: Path | None = None) -> None:
         self.lexicon = lexicon
-        self.tokenizer = _jieba(lexicon, cache_dir)
+        self.tokenizer = _shared_tokenizer(lexicon, cache_dir)
         self._typos = sorted(lexicon.typos.items(), key=lambda kv: -len(kv[0]))
 
     def clean(self, text: str) -> str:
