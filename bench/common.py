@@ -109,11 +109,13 @@ class Server:
 
 @dataclass(frozen=True)
 class Job:
-    """One request, fully built in advance; ``tag`` is what the check needs to recognise it."""
+    """One request, fully built in advance; ``tag`` (the sender) and ``key`` (the message
+    sent) are what the check needs to recognise it."""
 
     path: str
     body: bytes
     tag: str
+    key: str = ""
 
 
 # A check looks at (job, status, body) and returns None, or what is wrong with the answer.

@@ -2,12 +2,16 @@
 
 Both are served by gunicorn with the same settings (bench/gateway/gunicorn_bench.py: the
 production worker class and threads, 2 workers) on random loopback ports, started and
-stopped here. Each request is a signed text message ("帮助" by default: the router
-answers it) with its own MsgId, from one of ~200 people, so vetbot does its real work
-every time: signature, parse, Redis dedup claim, router, handler, reply XML, and (in
-batches, in the same worker processes, so in the CPU measured) the reply stored for
-retries and the person and message-log rows. Every answer is checked (status 200, a text reply XML
-addressed to the sender, the expected content) and anything else counts as an error.
+stopped here. Each request is a signed text message with its own MsgId, from one of ~200
+people, drawn from a fixed mix of real traffic (bench/traffic/mix.yaml: varied policy
+questions in everyday wording, natural requests for the bot's features, command words),
+so vetbot does its real work every time: signature, parse, Redis dedup claim, router,
+handler (FAQ matching for most), reply XML, and (in batches, in the same worker
+processes, so in the CPU measured) the reply stored for retries and the person,
+message-log and question-log rows. Two loads are measured by default: the whole mix,
+and its policy questions alone; `--text` sends one message instead. Every answer is
+checked (status 200, a text reply XML addressed to the sender, the content that message
+got from the same server before the warm-up) and anything else counts as an error.
 
 Measurements alternate baseline/vetbot (order swapped every repeat, so a drift of the
 machine hits both alike) and the medians are reported with the ratio of throughputs,
@@ -29,6 +33,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import secrets
 import sys
 import tempfile
@@ -37,6 +42,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import yaml
 
 from bench.common import (
     HOST,
@@ -62,6 +69,11 @@ WORKERS = 2
 FULL_PARSE_EVERY = 50
 # Module-level constant of bot.pipeline, copied here to keep the client free of SQLAlchemy.
 APOLOGY_START = "抱歉，系统刚才出了点问题"
+MIX_FILE = PROJECT_ROOT / "bench" / "traffic" / "mix.yaml"
+# The mix's shares of traffic: most people ask about policy, many ask for a feature in
+# their own words, some type or tap a command.
+MIX_WEIGHTS = {"policy": 5, "requests": 3, "commands": 2}
+LOADS = ("mix", "policy")
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,8 @@ class Options:
     repeats: int
     max_seconds: float
     people: int
-    text: str
+    text: str | None
+    loads: tuple[str, ...]
     profile_dir: Path | None
     profile_clock: str
 
@@ -96,7 +109,15 @@ def parse_args(argv: list[str] | None) -> Options:
         help="a measurement stops after this long even if requests remain (25)",
     )
     parser.add_argument("--people", type=int, default=200, help="distinct openids (200)")
-    parser.add_argument("--text", default="帮助", help="the message sent (帮助)")
+    parser.add_argument(
+        "--text", help="send only this message (default: the real-traffic mix, see --loads)"
+    )
+    parser.add_argument(
+        "--loads",
+        default=",".join(LOADS),
+        help="with the mix: which loads to measure, of 'mix' (everything, weighted "
+        f"{MIX_WEIGHTS}) and 'policy' (its policy questions alone) (mix,policy)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 repeat of 1000 requests")
     parser.add_argument(
         "--profile",
@@ -117,6 +138,11 @@ def parse_args(argv: list[str] | None) -> Options:
         args.max_seconds = min(args.max_seconds, 15.0)
     if min(args.requests, args.concurrency, args.repeats, args.people) < 1:
         parser.error("--requests, --concurrency, --repeats and --people must be positive")
+    loads = tuple(name.strip() for name in args.loads.split(",") if name.strip())
+    if args.text is not None:
+        loads = ("text",)
+    elif not loads or any(name not in LOADS for name in loads):
+        parser.error(f"--loads takes names from {', '.join(LOADS)}")
     return Options(
         requests=args.requests,
         warmup=max(args.warmup, 0),
@@ -125,6 +151,7 @@ def parse_args(argv: list[str] | None) -> Options:
         max_seconds=args.max_seconds,
         people=args.people,
         text=args.text,
+        loads=loads,
         profile_dir=args.profile,
         profile_clock=args.profile_clock,
     )
@@ -142,13 +169,18 @@ def redact(url: str) -> str:
 class ReplyCheck:
     """Is this answer the reply XML this job should get? Returns None or the problem.
 
-    Byte checks on every answer (cheap: the client shares the CPUs with the servers),
-    a full XML parse on every FULL_PARSE_EVERY-th.
+    `contents` maps each message sent to the reply content the server gave it when probed.
+    Links signed for the person (`?t=…`) differ from person to person and are compared
+    without their token. Byte checks on every answer (cheap: the client shares the CPUs
+    with the servers), a full XML parse on every FULL_PARSE_EVERY-th.
     """
 
-    def __init__(self, content: str) -> None:
-        self.content = content
-        self.content_bytes = f"<Content><![CDATA[{content}]]></Content>".encode()
+    def __init__(self, contents: dict[str, str]) -> None:
+        self.contents = {key: _unsigned(content) for key, content in contents.items()}
+        self.content_bytes = {
+            key: f"<Content><![CDATA[{content}]]></Content>".encode()
+            for key, content in self.contents.items()
+        }
         self.account = f"<FromUserName><![CDATA[{simulate.ACCOUNT}]]></FromUserName>".encode()
         self.counter = itertools.count()
 
@@ -163,7 +195,9 @@ class ReplyCheck:
             return "reply not addressed to the sender"
         if self.account not in body:
             return "reply not from the account"
-        if self.content_bytes not in body:
+        if b"t=" in body:
+            body = _unsigned(body.decode("utf-8")).encode("utf-8")
+        if self.content_bytes[job.key] not in body:
             return "unexpected reply content"
         if next(self.counter) % FULL_PARSE_EVERY == 0:
             return self.parse(job, body)
@@ -174,18 +208,25 @@ class ReplyCheck:
             root = ET.fromstring(body)
         except ET.ParseError:
             return "reply XML does not parse"
-        fields = {child.tag: (child.text or "") for child in root}
+        fields = {child.tag: _unsigned(child.text or "") for child in root}
         expected = {
             "ToUserName": job.tag,
             "FromUserName": simulate.ACCOUNT,
             "MsgType": "text",
-            "Content": self.content,
+            "Content": self.contents[job.key],
         }
         if root.tag != "xml" or any(fields.get(k) != v for k, v in expected.items()):
             return "reply XML fields differ"
         if not fields.get("CreateTime", "").isdigit():
             return "reply XML without CreateTime"
         return None
+
+
+_SIGNED = re.compile(r"([?&]t=)[A-Za-z0-9._-]+")
+
+
+def _unsigned(text: str) -> str:
+    return _SIGNED.sub(r"\1…", text)
 
 
 class Target:
@@ -195,22 +236,47 @@ class Target:
         self.name = name
         self.server = server
         self.check: ReplyCheck | None = None
-        self.results: list[LoadResult] = []
+        self.results: list[LoadResult] = []  # of the load being measured
+
+
+def load_mix(path: Path = MIX_FILE) -> dict[str, list[str]]:
+    """The traffic mix by kind (policy, requests, commands): bench/traffic/README.md."""
+    raw = yaml.safe_load(path.read_text("utf-8"))
+    return {kind: [str(text) for text in raw[kind]] for kind in MIX_WEIGHTS}
 
 
 class Traffic:
-    """Signed text messages from a fixed set of people, each with a fresh MsgId."""
+    """Signed text messages from a fixed set of people, each with a fresh MsgId.
 
-    def __init__(self, text: str, people: int, run_tag: str) -> None:
-        self.text = text
+    Each message is drawn (seeded, so every run sends the same sequence) from `messages`
+    with its weight: for the mix, a kind's weight is shared among its messages.
+    """
+
+    def __init__(self, messages: dict[str, float], people: int, run_tag: str) -> None:
+        self.texts = list(messages)
+        self.weights = list(messages.values())
         self.openids = [f"o_bench_{run_tag}_{n:03d}" for n in range(people)]
         self.settings = Settings(wechat_token=TOKEN)
         self.random = random.Random(20240601)
 
-    def job(self, openid: str) -> Job:
+    @classmethod
+    def for_load(cls, load: str, options: Options, run_tag: str) -> Traffic:
+        if load == "text":
+            assert options.text is not None
+            return cls({options.text: 1.0}, options.people, run_tag)
+        mix = load_mix()
+        kinds = ["policy"] if load == "policy" else list(MIX_WEIGHTS)
+        messages = {
+            text: MIX_WEIGHTS[kind] / len(mix[kind]) for kind in kinds for text in mix[kind]
+        }
+        return cls(messages, options.people, run_tag)
+
+    def job(self, openid: str, text: str | None = None) -> Job:
+        if text is None:
+            text = self.random.choices(self.texts, self.weights)[0]
         query = "&".join(f"{k}={v}" for k, v in simulate.signed_args(self.settings).items())
-        body = simulate.text_xml(openid, self.text).encode("utf-8")
-        return Job(path=f"/wechat?{query}", body=body, tag=openid)
+        body = simulate.text_xml(openid, text).encode("utf-8")
+        return Job(path=f"/wechat?{query}", body=body, tag=openid, key=text)
 
     def warmup(self, count: int) -> list[Job]:
         """Everyone once first, so people exist before the clock starts; then at random."""
@@ -269,25 +335,26 @@ def gunicorn_server(name: str, app: str, env: dict[str, str], logs: Path) -> Ser
     return Server(name, argv, env, port, logs / f"{name}.log")
 
 
-def probe_content(target: Target, traffic: Traffic) -> str:
-    """One real message through the server: the reply content every later answer must have."""
-    job = traffic.job(traffic.openids[0])
+def probe_contents(target: Target, traffic: Traffic) -> dict[str, str]:
+    """Every message once through the server, each from a person of its own: the reply
+    content every later answer to that message must have."""
+    jobs = [traffic.job(f"o_probe_{n:03d}", text) for n, text in enumerate(traffic.texts)]
     result: dict[str, str] = {}
 
     def capture(job: Job, status: int, body: bytes) -> str | None:
         if status != 200:
             return f"status {status}: {body[:200]!r}"
         root = ET.fromstring(body)
-        result["content"] = root.findtext("Content") or ""
+        result[job.key] = root.findtext("Content") or ""
         return None
 
-    outcome = run_load(target.server.port, [job], 1, capture, 30.0)
-    if outcome.ok != 1:
-        raise ServerError(f"{target.name} did not answer the probe message: {outcome.errors}")
-    content = result["content"]
-    if not content or content.startswith(APOLOGY_START):
-        raise ServerError(f"{target.name} answered the probe with {content!r}")
-    return content
+    outcome = run_load(target.server.port, jobs, 1, capture, 60.0)
+    if outcome.ok != len(jobs):
+        raise ServerError(f"{target.name} did not answer the probe messages: {outcome.errors}")
+    for text, content in result.items():
+        if not content or content.startswith(APOLOGY_START):
+            raise ServerError(f"{target.name} answered {text!r} with {content!r}")
+    return result
 
 
 def measure(target: Target, jobs: list[Job], options: Options) -> LoadResult:
@@ -337,8 +404,17 @@ def print_header(options: Options, database: str, redis: str, embedded_redis: bo
         f"({gunicorn_bench.worker_class}, {WORKERS} workers x {gunicorn_bench.threads} threads, "
         "no access log)"
     )
+    if options.text is not None:
+        what = f"text {options.text!r}"
+    else:
+        mix = load_mix()
+        what = "real-traffic mix ({}; weights {}), loads: {}".format(
+            ", ".join(f"{len(v)} {k}" for k, v in mix.items()),
+            MIX_WEIGHTS,
+            ", ".join(options.loads),
+        )
     print(
-        f"load: POST /wechat text {options.text!r}, unique MsgId each, {options.people} people, "
+        f"load: POST /wechat {what}, unique MsgId each, {options.people} people, "
         f"{options.concurrency} keep-alive connections, {options.requests} requests per "
         f"measurement after {options.warmup} warm-up, {options.repeats} repeat(s) interleaved"
     )
@@ -358,10 +434,10 @@ def print_header(options: Options, database: str, redis: str, embedded_redis: bo
     print()
 
 
-def report(baseline: Target, vetbot: Target, concurrency: int) -> tuple[float, float]:
+def report(baseline: Target, vetbot: Target, concurrency: int, load: str) -> tuple[float, float]:
     """Medians per server, the ratio and the targets; returns (ratio, vetbot p99)."""
     print()
-    print(f"medians over {len(vetbot.results)} repeat(s):")
+    print(f"[{load}] medians over {len(vetbot.results)} repeat(s):")
     print(f"  {'server':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'errors':>9}")
     figures = {}
     for target in (baseline, vetbot):
@@ -378,7 +454,7 @@ def report(baseline: Target, vetbot: Target, concurrency: int) -> tuple[float, f
     per_repeat = ", ".join(
         f"{v.rps / b.rps:.2f}" for b, v in zip(baseline.results, vetbot.results, strict=True)
     )
-    print(f"ratio vetbot_rps / baseline_rps: {ratio:.2f}  (per repeat: {per_repeat})")
+    print(f"[{load}] ratio vetbot_rps / baseline_rps: {ratio:.2f}  (per repeat: {per_repeat})")
     print(
         f"target: ratio >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'MISSED'}; "
         f"vetbot p99 < {TARGET_P99_MS:.0f} ms at 32 connections: "
@@ -466,37 +542,25 @@ def run(options: Options) -> int:
         )
         if redis_url:
             stack.callback(_cleanup_redis, redis_url, redis_prefix)
-        traffic = Traffic(options.text, options.people, run_tag)
+        errors = 0
         try:
             for target in (baseline, vetbot):
                 stack.callback(target.server.stop)
                 target.server.start()
             for target in (baseline, vetbot):
                 target.server.wait_ready(
-                    "/wechat?" + "&".join(f"{k}={v}" for k, v in _handshake(traffic).items())
+                    "/wechat?" + "&".join(f"{k}={v}" for k, v in _handshake().items())
                 )
-                content = probe_content(target, traffic)
-                target.check = ReplyCheck(content)
-                warm = measure(target, traffic.warmup(options.warmup), options)
-                print(f"warm-up   {target.name:<9}{describe(warm)}")
-                if warm.error_count:
-                    print(target.server.log_tail())
-            for repeat in range(options.repeats):
-                order = (baseline, vetbot) if repeat % 2 == 0 else (vetbot, baseline)
-                for target in order:
-                    result = measure(target, traffic.jobs(options.requests), options)
-                    target.results.append(result)
-                    print(
-                        f"repeat {repeat + 1}/{options.repeats}  {target.name:<9}{describe(result)}"
-                    )
+            for load in options.loads:
+                errors += measure_load(
+                    baseline, vetbot, Traffic.for_load(load, options, run_tag), options, load
+                )
         except ServerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
             for target in (vetbot, baseline):
                 target.server.stop()
-        report(baseline, vetbot, options.concurrency)
-        errors = sum(r.error_count for t in (baseline, vetbot) for r in t.results)
         if errors:
             print(f"\n{errors} wrong answers: see the counts above", file=sys.stderr)
             for target in (baseline, vetbot):
@@ -509,8 +573,32 @@ def run(options: Options) -> int:
         return 1 if errors else 0
 
 
-def _handshake(traffic: Traffic) -> dict[str, str]:
-    args = simulate.signed_args(traffic.settings)
+def measure_load(
+    baseline: Target, vetbot: Target, traffic: Traffic, options: Options, load: str
+) -> int:
+    """Probe, warm up and measure both servers on one load; report it; the wrong answers."""
+    for target in (baseline, vetbot):
+        target.results = []
+        target.check = ReplyCheck(probe_contents(target, traffic))
+        warm = measure(target, traffic.warmup(options.warmup), options)
+        print(f"[{load}] warm-up   {target.name:<9}{describe(warm)}")
+        if warm.error_count:
+            print(target.server.log_tail())
+    for repeat in range(options.repeats):
+        order = (baseline, vetbot) if repeat % 2 == 0 else (vetbot, baseline)
+        for target in order:
+            result = measure(target, traffic.jobs(options.requests), options)
+            target.results.append(result)
+            print(
+                f"[{load}] repeat {repeat + 1}/{options.repeats}  {target.name:<9}{describe(result)}"
+            )
+    report(baseline, vetbot, options.concurrency, load)
+    print()
+    return sum(r.error_count for t in (baseline, vetbot) for r in t.results)
+
+
+def _handshake() -> dict[str, str]:
+    args = simulate.signed_args(Settings(wechat_token=TOKEN))
     args["echostr"] = "ready"
     return args
 
