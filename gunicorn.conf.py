@@ -36,7 +36,7 @@ def worker_exit(server, worker):
     restart or a scale-down would drop the last few tens of milliseconds of them.
     """
     from core.cache import cache
-    from core.services.activity_log import activity_writer
+    from core.chatlog.activity_log import activity_writer
 
     cache.deferred.flush(timeout=5)
     if not activity_writer.flush(timeout=10):

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from bot.inbound import Inbound
 from bot.session import Conversation
+from core.chatlog.models import MessageLog
 from core.config import Settings
 from core.db import db
-from core.models import MessageLog, Person
-from core.services import people
+from core.people import people
+from core.people.models import Person
 
 
 class Context:
@@ -22,7 +23,7 @@ class Context:
     those replies free of both.
 
     `logs_later`: Redis holds this message's claim, so its log rows go to the batched
-    writer (core.services.activity_log), which also upserts the person's row (last seen,
+    writer (core.chatlog.activity_log), which also upserts the person's row (last seen,
     the 48-hour window). A handler may add rows that belong with the log to `with_log`
     (a policy question's log row, a follow-up to it) instead of writing them itself.
     Otherwise (Redis down) everything is written now, in the message's transaction.

@@ -9,7 +9,7 @@ about 15 s). Two layers make sure a retry never repeats work:
    that finds the claim still "pending" (the first running, or its reply not yet
    stored) waits for it, bounded by `retry_wait_seconds`, then answers "success".
    With the key taken, the log rows go to the batch writer
-   (core.services.activity_log) and the reply waits for no database work the handler
+   (core.chatlog.activity_log) and the reply waits for no database work the handler
    does not need.
 2. When Redis is down: the message log's unique dedup key, inserted before any handler
    runs, in the same transaction as everything the handler changes. A concurrent retry
@@ -30,10 +30,11 @@ from bot.reply import Reply, fit_text
 from bot.router import Router, router
 from bot.session import Conversation
 from core.cache import cache
+from core.chatlog import messages
+from core.chatlog.activity_log import LoggedExchange, activity_writer
 from core.config import Settings
 from core.db import db
-from core.services import messages, people
-from core.services.activity_log import LoggedExchange, activity_writer
+from core.people import people
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

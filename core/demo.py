@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import StaffUser, Station
-from core.models.staff import DISTRICT_ADMIN, STATION_STAFF
-from core.services.staff import create_user
+from core.booking.models import Station
+from core.staff.accounts import create_user
+from core.staff.models import DISTRICT_ADMIN, STATION_STAFF, StaffUser
 
 DEMO_ACCOUNTS = (
     ("admin", "vetbot-admin", DISTRICT_ADMIN, "示例·区级管理员"),
@@ -22,10 +22,10 @@ DEMO_ACCOUNTS = (
 
 def load_demo_data(session: Session) -> bool:
     """Sample stations and demo accounts on first start; False if staff already exist."""
-    from core.services.station_csv import load_sample_if_empty
+    from core.booking.station_csv import load_sample_if_empty
 
     load_sample_if_empty(session)
-    from core.services import job_samples
+    from core.jobs import samples as job_samples
     from core.timeutil import utcnow
 
     job_samples.load_if_empty(session, utcnow())  # sample postings and events (示例)

@@ -46,7 +46,7 @@ def prepare_database(settings: Settings) -> bool:
 
 def load_content() -> int:
     """The policy FAQ from content/policy_faq/, on first start only (curators edit after)."""
-    from core.services.faq_content import load_if_empty
+    from core.faq.content import load_if_empty
 
     added = _committed(load_if_empty)
     if added:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.booking import reminders
 from core.cache import cache
 from core.config import load_settings
 from core.db import db
-from core.services import reminders
 from core.timeutil import utcnow
 
 HEARTBEAT_KEY = ("scheduler", "heartbeat")
@@ -44,7 +44,7 @@ def booking_reminders() -> None:
 
 def expire_postings() -> None:
     """Close postings past their last day, so every list drops them without a date filter."""
-    from core.services import job_admin
+    from core.jobs import admin as job_admin
 
     session = db.session()
     try:
@@ -69,7 +69,7 @@ def dispatch_broadcasts() -> None:
         return
 
     def send() -> None:
-        from core.services import broadcast_send
+        from core.broadcast import send as broadcast_send
 
         try:
             broadcast_send.dispatch(db.session(), load_settings())
@@ -82,7 +82,7 @@ def dispatch_broadcasts() -> None:
 
 def daily_digest() -> None:
     """The opt-in digest of new matching postings; claims make reruns harmless."""
-    from core.services import digest
+    from core.jobs import digest
 
     session = db.session()
     try:
@@ -92,7 +92,7 @@ def daily_digest() -> None:
 
 
 def _digest_trigger() -> dict[str, Any]:
-    from core.services.digest import parse_time
+    from core.jobs.digest import parse_time
 
     at = parse_time(load_settings().digest_time)
     return {"hour": at.hour, "minute": at.minute}

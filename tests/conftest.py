@@ -21,10 +21,9 @@ from werkzeug.security import generate_password_hash
 from core import migrate
 from core.cache import Cache
 from core.cache import cache as shared_cache
+from core.chatlog.activity_log import activity_writer
 from core.config import Settings, load_settings
-from core.db import db
-from core.models import Base
-from core.services.activity_log import activity_writer
+from core.db import Base, db
 from tests.factories import Factories
 from tests.standin import wechat_standin  # noqa: F401  (fixture)
 
@@ -64,7 +63,7 @@ def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """scrypt is slow on purpose (about 0.13 s a hash here) and the suite hashes hundreds of
     passwords. One round of PBKDF2 goes through the same code: a hash is stored with its
     method and checked by it. Production keeps werkzeug's default."""
-    from core.services import staff
+    from core.staff import accounts as staff
 
     monkeypatch.setattr(
         staff, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
@@ -135,7 +134,7 @@ def factories(db_session: Session) -> Factories:
 @pytest.fixture
 def faq_loaded(db_session: Session) -> Session:
     """The real FAQ content (content/policy_faq/) loaded into the test database."""
-    from core.services.faq_content import import_files
+    from core.faq.content import import_files
 
     import_files(db_session)
     db_session.commit()

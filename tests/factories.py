@@ -7,17 +7,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from core.models import (
-    Event,
-    HandoverRequest,
-    JobPosting,
-    Person,
-    StaffUser,
-    Station,
-    StationHours,
-)
-from core.models.staff import DISTRICT_ADMIN
-from core.services.staff import create_user
+from core.booking.models import Station, StationHours
+from core.jobs.models import Event, JobPosting
+from core.people.models import HandoverRequest, Person
+from core.staff.accounts import create_user
+from core.staff.models import DISTRICT_ADMIN, StaffUser
 from core.timeutil import LOCAL_TZ, utcnow
 
 _seq = itertools.count(1)

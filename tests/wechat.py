@@ -8,8 +8,8 @@ from werkzeug.test import TestResponse
 
 from bot import simulate
 from core.cache import cache
+from core.chatlog.activity_log import activity_writer
 from core.config import Settings
-from core.services.activity_log import activity_writer
 
 
 def post(

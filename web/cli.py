@@ -119,7 +119,7 @@ def user_create(
 ) -> None:
     """Create a console user (the password is asked for twice)."""
     from core.db import db as database
-    from core.services.staff import StaffError, create_user
+    from core.staff.accounts import StaffError, create_user
     from core.startup import prepare_database
 
     settings = _settings()
@@ -191,8 +191,8 @@ def menu_check() -> None:
 def menu_sync() -> None:
     """Validate the menu, then push it to WeChat (menu/create)."""
     from bot.menu import MenuError, load_menu
-    from core.services.outbound import wechat_api
-    from core.wechat_api import WeChatAPIError
+    from core.wechat.api import WeChatAPIError
+    from core.wechat.outbound import wechat_api
 
     settings = _settings()
     _app(settings)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from content.policy_faq.check import DevItem
     from core.faq.catalog import Catalog
+    from core.faq.check import DevItem
 
 
 @click.group()
@@ -21,7 +21,7 @@ def faq() -> None:
 @click.option("--devset", type=click.Path(exists=True, path_type=Path), default=None)
 def faq_check(devset: Path | None) -> None:
     """Validate the content files (and the dev set); exits 1 on any problem."""
-    from content.policy_faq.check import run_checks
+    from core.faq.check import run_checks
 
     count, problems = run_checks(devset)
     for problem in problems:
@@ -34,9 +34,9 @@ def faq_check(devset: Path | None) -> None:
 @faq.command("import")
 def faq_import() -> None:
     """Load the content files into the database (insert or update by id)."""
-    from content.policy_faq.check import run_checks
     from core.db import db
-    from core.services.faq_content import import_files
+    from core.faq.check import run_checks
+    from core.faq.content import import_files
     from web.cli import _app, _settings
 
     count, problems = run_checks()
@@ -56,9 +56,9 @@ def faq_import() -> None:
 @click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
 def faq_export(directory: Path | None) -> None:
     """Write the database's FAQ back to the content files, for review and commit."""
-    from content.policy_faq.schema import CONTENT_DIR
     from core.db import db
-    from core.services.faq_content import export_files
+    from core.faq.content import export_files
+    from core.faq.schema import CONTENT_DIR
     from web.cli import _app
 
     _app()
@@ -83,9 +83,9 @@ def faq_eval(file: Path | None, show_misses: bool) -> None:
 
     Held-out misses stay hidden: once someone tunes against them they stop being held out.
     """
-    from content.policy_faq.check import default_devset, load_devset
-    from content.policy_faq.schema import load_entries
+    from core.faq.check import default_devset, load_devset
     from core.faq.evaluate import catalog_from_entries, evaluate_baseline, evaluate_matcher
+    from core.faq.schema import load_entries
 
     path = file or default_devset()
     items = load_devset(path)
@@ -135,7 +135,6 @@ def faq_calibrate(off_topic: Path | None) -> None:
 
     Cross-validation over the similar questions plus off-topic questions written for it.
     """
-    from content.policy_faq.schema import load_entries
     from core.faq.calibrate import (
         OFF_TOPIC_FILE,
         cross_validation,
@@ -144,6 +143,7 @@ def faq_calibrate(off_topic: Path | None) -> None:
         report_lines,
     )
     from core.faq.matcher import Thresholds
+    from core.faq.schema import load_entries
 
     entries = load_entries()
     questions = load_off_topic(off_topic or OFF_TOPIC_FILE)

@@ -1,6 +1,6 @@
 """`vetbot jobs …`: import and export the job postings as CSV.
 
-The file format is `core.services.job_csv`'s: English headers ref, employer, title, town,
+The file format is `core.jobs.csv_io`'s: English headers ref, employer, title, town,
 industry, pay_min, pay_max, requirements, how_to_apply, veterans_priority, valid_until.
 Import is all rows or none, each bad row printed with its line and reason.
 """
@@ -23,7 +23,7 @@ def jobs() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def jobs_import(file: Path) -> None:
     """Insert or update (by ref) every posting in FILE; nothing at all if any row is bad."""
-    from core.services import job_csv
+    from core.jobs import csv_io as job_csv
     from core.timeutil import utcnow
 
     result = import_file(
@@ -40,6 +40,6 @@ def jobs_import(file: Path) -> None:
 )
 def jobs_export(target: Path | None) -> None:
     """Write every posting as CSV (UTF-8), to --to FILE or standard output."""
-    from core.services.job_csv import export_csv
+    from core.jobs.csv_io import export_csv
 
     export_file(target, export_csv, "岗位")

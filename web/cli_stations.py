@@ -1,6 +1,6 @@
 """`vetbot stations …`: import and export the service stations as CSV.
 
-The file format is `core.services.station_csv`'s (the sample is
+The file format is `core.booking.station_csv`'s (the sample is
 content/stations/sample_stations.csv). Import is all rows or none; bookings an import
 leaves without a slot stay active and are printed, for staff to move or cancel in the
 console ("需处理的预约").
@@ -24,8 +24,8 @@ def stations() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def stations_import(file: Path) -> None:
     """Insert or update (by code) every station in FILE; nothing at all if any row is bad."""
-    from core.services import station_admin
-    from core.services.station_csv import StationImportError
+    from core.booking import station_admin
+    from core.booking.station_csv import StationImportError
     from core.timeutil import local_text, utcnow
 
     result = import_file(
@@ -52,6 +52,6 @@ def stations_import(file: Path) -> None:
 )
 def stations_export(target: Path | None) -> None:
     """Write every station as CSV (UTF-8), to --to FILE or standard output."""
-    from core.services.station_csv import export_csv
+    from core.booking.station_csv import export_csv
 
     export_file(target, export_csv, "服务站")

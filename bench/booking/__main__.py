@@ -2,7 +2,7 @@
 
 32 clients (threads, each with its own session and its own people) book random slots
 of a few stations and cancel some of their own bookings, on PostgreSQL. vetbot takes a
-desk with `core.services.booking.book` (a conditional UPDATE of the slot's counter in
+desk with `core.booking.booking.book` (a conditional UPDATE of the slot's counter in
 the booking's transaction); the baseline, on a fresh copy of the stations and the same
 operation stream, counts the slot's active bookings and inserts if the count is below
 capacity, without a lock, as Easy!Appointments does. After each measurement every slot

@@ -20,9 +20,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.models import Booking, BookingSlot, Person, Station, StationException, StationHours
-from core.models.booking import ACTIVE, CANCELLED
-from core.services import availability, booking
+from core.booking import availability, booking
+from core.booking.models import (
+    ACTIVE,
+    CANCELLED,
+    Booking,
+    BookingSlot,
+    Station,
+    StationException,
+    StationHours,
+)
+from core.people.models import Person
 from core.timeutil import LOCAL_TZ
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=LOCAL_TZ)

@@ -17,11 +17,13 @@ from sqlalchemy import insert, update
 
 from core import migrate
 from core.bootstrap import init_core
+from core.broadcast import ledger as broadcast_ledger
+from core.broadcast import send as broadcast_send
+from core.broadcast.models import SENT, Broadcast
 from core.config import load_settings
 from core.db import db
-from core.models import Broadcast, Person, Subscription
-from core.models.broadcast import SENT
-from core.services import broadcast_ledger, broadcast_send
+from core.jobs.models import Subscription
+from core.people.models import Person
 from core.timeutil import utcnow
 
 

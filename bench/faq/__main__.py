@@ -19,7 +19,7 @@ import time
 CHILD = r"""
 import resource, sys, time, json
 t0 = time.perf_counter()
-from content.policy_faq.schema import load_entries
+from core.faq.schema import load_entries
 from core.faq.evaluate import catalog_from_entries
 from core.faq.matcher import match
 catalog = catalog_from_entries(load_entries())
@@ -67,10 +67,10 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes for start-up")
     args = parser.parse_args()
 
-    from content.policy_faq.check import default_devset, load_devset
-    from content.policy_faq.schema import load_entries
+    from core.faq.check import default_devset, load_devset
     from core.faq.evaluate import baseline_ranker, catalog_from_entries
     from core.faq.matcher import match
+    from core.faq.schema import load_entries
 
     entries = load_entries()
     questions = [item.question for item in load_devset(default_devset())]

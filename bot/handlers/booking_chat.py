@@ -18,10 +18,11 @@ from bot.handlers.booking_steps import FLOW, PROMPTS, ask, end, moving, station_
 from bot.handlers.stations import SHARE_HOW, record_location
 from bot.reply import Reply
 from bot.router import normalise, router
-from core.models import Booking
-from core.services import booking, links, station_services
-from core.services.booking import BookingError
+from core.booking import booking, station_services
+from core.booking.booking import BookingError
+from core.booking.models import Booking
 from core.timeutil import LOCAL_TZ, utcnow
+from core.wechat import links
 
 BOOK_KEYWORDS = ("预约", "我要预约", "预约办事", "在线预约", "预约服务", "办事预约", "预约服务站")
 

@@ -17,8 +17,8 @@ from bot.context import Context
 from bot.handlers import choices
 from bot.handlers.stations import NO_STATIONS, SHARE_HOW, veterans_mark
 from bot.reply import Reply
-from core.models import Station
-from core.services import availability, booking, station_services, stations
+from core.booking import availability, booking, station_services, stations
+from core.booking.models import Station
 
 FLOW = "booking"
 NEAREST_LIMIT = 5

@@ -16,10 +16,10 @@ from typing import Any
 from bot.context import Context
 from bot.reply import Reply
 from bot.router import normalise, router
+from core.booking.models import WEEKDAYS
 from core.cache import cache
-from core.models.station import WEEKDAYS
-from core.services import links
 from core.timeutil import LOCAL_TZ
+from core.wechat import links
 
 _NUMBER = re.compile(r"^第?([0-9]{1,3})(个|号)?$")
 # How long a shared location counts as "where the person is now".

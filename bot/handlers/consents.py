@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.reply import Reply
 from bot.router import router
-from core.services import consents
+from core.broadcast import consents
 
 
 @router.event("subscribe_msg_popup_event", "subscribe_msg_change_event")

@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.handlers.help import capabilities_text
 from bot.reply import Reply
 from bot.router import router
-from core.services import people
+from core.people import people
 
 WELCOME = "您好，欢迎关注！我是嘉定区退役军人就业服务助手。\n我可以帮您：\n"
 

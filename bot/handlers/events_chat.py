@@ -18,10 +18,11 @@ from bot.handlers.fitted import fitted_list
 from bot.reply import Reply
 from bot.router import router
 from core.cache import cache
-from core.models import Event, EventSignup
-from core.services import events, links
-from core.services.events import EventError
+from core.jobs import events
+from core.jobs.events import EventError
+from core.jobs.models import Event, EventSignup
 from core.timeutil import utcnow
+from core.wechat import links
 
 FLOW = "events"
 SHOWN = 5

@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.handlers.help import capabilities_text
 from bot.reply import Reply
 from bot.router import router
-from core.services import faq
+from core.faq import answers as faq
 
 UNHELPFUL = ("没用", "没有用", "没帮助", "没有帮助", "不对", "答非所问", "不是这个", "没解决")
 MEMO = "faq"
@@ -48,7 +48,9 @@ def _last_asked(ctx: Context) -> faq.Asked | None:
     return faq.last_asked(ctx.session, ctx.person)
 
 
-def _follow_up(ctx: Context, key: str, *, chosen: str | None = None, unhelpful: bool = False) -> None:
+def _follow_up(
+    ctx: Context, key: str, *, chosen: str | None = None, unhelpful: bool = False
+) -> None:
     if ctx.logs_later:
         ctx.with_log["faq_follow_up"] = {"key": key, "chosen": chosen, "unhelpful": unhelpful}
     else:

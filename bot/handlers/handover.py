@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.context import Context
 from bot.reply import Reply
 from bot.router import normalise, router
-from core.services import handover, messages
+from core.chatlog import messages
+from core.people import handover
 
 HANDOVER_KEYWORDS = ("人工", "转人工", "人工服务", "人工客服", "找人工", "真人", "客服")
 NOTE_CONTEXT_MESSAGES = 5

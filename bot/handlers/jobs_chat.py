@@ -14,9 +14,11 @@ from bot.handlers.fitted import fitted_list
 from bot.reply import Reply
 from bot.router import router
 from core.cache import cache
-from core.services import job_search, links, subscriptions
-from core.services.job_search import JobFilter, JobPage
-from core.services.job_text import posting_line
+from core.jobs import search as job_search
+from core.jobs import subscriptions
+from core.jobs.search import JobFilter, JobPage
+from core.jobs.texts import posting_line
+from core.wechat import links
 
 JOB_KEYWORDS = ("找工作", "岗位", "招聘", "工作", "找岗位", "岗位信息", "招聘信息", "最新岗位")
 MORE_KEYWORDS = ("更多", "更多岗位", "下一页", "还有吗")

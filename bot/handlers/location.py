@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.handlers.stations import location_reply
 from bot.reply import Reply
 from bot.router import router
-from core.services import people
+from core.people import people
 
 
 @router.message("location")

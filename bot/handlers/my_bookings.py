@@ -15,12 +15,12 @@ from bot.handlers import choices
 from bot.handlers.booking_chat import start_move
 from bot.reply import Reply
 from bot.router import router
+from core.booking import booking, station_services
+from core.booking.booking import BookingError
+from core.booking.models import ACTIVE, Booking
 from core.cache import cache
-from core.models import Booking
-from core.models.booking import ACTIVE
-from core.services import booking, links, station_services
-from core.services.booking import BookingError
 from core.timeutil import utcnow
+from core.wechat import links
 
 MY_KEYWORDS = ("我的预约", "查看预约", "预约记录", "我的预约记录", "取消预约", "改约", "改期")
 ACTION_PATTERN = r"^\s*(取消|改约|改期)\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"

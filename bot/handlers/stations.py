@@ -8,9 +8,11 @@ from bot.context import Context
 from bot.handlers import choices
 from bot.reply import Reply
 from bot.router import router
-from core.models import Station
-from core.services import links, people, stations
+from core.booking import stations
+from core.booking.models import Station
+from core.people import people
 from core.timeutil import utcnow
+from core.wechat import links
 
 STATION_KEYWORDS = (
     "附近",

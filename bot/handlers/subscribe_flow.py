@@ -3,7 +3,7 @@
 Steps: what (岗位 / 招聘会和活动 / 政策资讯, several at once like "1 3") → towns and
 industries (numbers, 0 = 不限) and the daily digest, asked only when jobs were chosen →
 confirm. Nothing is saved until the person confirms; a wrong answer re-asks the same
-step. The same choices are on `/m/subscriptions`, through core.services.subscriptions.
+step. The same choices are on `/m/subscriptions`, through core.jobs.subscriptions.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from bot.context import Context
 from bot.handlers import choices
 from bot.reply import Reply
 from bot.router import normalise, router
-from core.models.jobs import INDUSTRIES
-from core.models.station import TOWNS
-from core.models.subscription import CATEGORY_LABELS, EVENTS, JOBS, POLICY_NEWS
-from core.services import links, subscriptions
-from core.services.subscriptions import Choices, SubscriptionError
+from core.booking.models import TOWNS
+from core.jobs import subscriptions
+from core.jobs.models import CATEGORY_LABELS, EVENTS, INDUSTRIES, JOBS, POLICY_NEWS
+from core.jobs.subscriptions import Choices, SubscriptionError
+from core.wechat import links
 
 FLOW = "subscribe"
 WHAT = (JOBS, EVENTS, POLICY_NEWS)

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from content.policy_faq.schema import CONTENT_DIR, Entry
-from content.yaml_files import read_yaml
+from core.content_files import read_yaml
 from core.faq.evaluate import catalog_from_entries
 from core.faq.matcher import Ranked, Thresholds, decide, rank
-from core.models.faq import ANSWERED, MISSED, SUGGESTED
+from core.faq.models import ANSWERED, MISSED, SUGGESTED
+from core.faq.schema import CONTENT_DIR, Entry
 
 OFF_TOPIC_FILE = CONTENT_DIR / "calibration" / "out_of_scope.yaml"
 FOLDS = 5

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.policy_faq.schema import Document, load_documents
 from core.faq.index import FaqIndex, Phrasing
+from core.faq.models import FaqEntry
+from core.faq.schema import Document, load_documents
 from core.faq.text import Lexicon, TextProcessor
-from core.models import FaqEntry
 
 CHECK_EVERY_SECONDS = 3.0
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from content.policy_faq.check import DevItem
-from content.policy_faq.schema import Entry
 from core.faq.catalog import Catalog, EntryView, catalog_from_views, text_processor
+from core.faq.check import DevItem
 from core.faq.matcher import match
-from core.models.faq import ANSWERED, MISSED
+from core.faq.models import ANSWERED, MISSED
+from core.faq.schema import Entry
 
 
 @dataclass

@@ -20,8 +20,10 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from core.faq.text import TextProcessor
 
@@ -199,7 +201,7 @@ class FaqIndex:
                 weight_parts.append(idf * posting[1])
         if not row_parts:
             return np.zeros(size)
-        scores = np.bincount(np.concatenate(row_parts), np.concatenate(weight_parts), size)
+        scores = _sums(np.concatenate(row_parts), np.concatenate(weight_parts), size)
         scores /= self_score
         return np.minimum(scores, 1.0, out=scores)
 
@@ -279,8 +281,8 @@ class FaqIndex:
         # One pass over all the query's postings at once instead of one per word.
         size = len(self.phrasings) + 1
         docs = np.concatenate(doc_parts)
-        lexical = np.bincount(docs, np.concatenate(weight_parts), minlength=size)
-        covered = np.bincount(docs, np.repeat(idf_parts, [len(d) for d in doc_parts]), size)
+        lexical = _sums(docs, np.concatenate(weight_parts), size)
+        covered = _sums(docs, np.repeat(idf_parts, [len(d) for d in doc_parts]), size)
         lexical /= self_score
         np.minimum(lexical, 1.0, out=lexical)
         lexical *= BM25_WEIGHT
@@ -304,14 +306,19 @@ class FaqIndex:
                 squares.append(w * w)
         if not doc_parts:
             return None
-        dots = np.bincount(
+        dots = _sums(
             np.concatenate(doc_parts),
             np.repeat(squares, [len(d) for d in doc_parts]),
-            minlength=len(self.phrasings) + 1,
+            len(self.phrasings) + 1,
         )
         dots *= self.bigram_scale
         dots /= math.sqrt(query_square) or 1.0
         return dots
+
+
+def _sums(indices: np.ndarray, weights: np.ndarray, size: int) -> NDArray[np.float64]:
+    """Per slot the sum of the weights given to it (a weighted `bincount`, always float)."""
+    return cast(NDArray[np.float64], np.bincount(indices, weights, minlength=size))
 
 
 def _domain_words(processor: TextProcessor, keywords: dict[str, list[str]]) -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.faq.catalog import Catalog
-from core.models.faq import ANSWERED, MISSED, SUGGESTED
+from core.faq.models import ANSWERED, MISSED, SUGGESTED
 
 # Chosen with `vetbot faq calibrate` (never on the dev set); see the README for the figures.
 ANSWER_MIN = 0.45

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from content.yaml_files import read_yaml
+from core.content_files import read_yaml
 
 log = logging.getLogger(__name__)
 

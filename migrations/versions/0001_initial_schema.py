@@ -7,7 +7,7 @@ Create Date: 2026-11-23 09:22:04.058404
 
 from alembic import op
 import sqlalchemy as sa
-import core.models.base
+import core.db
 
 
 revision = '0001'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=True),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
@@ -35,15 +35,15 @@ def upgrade() -> None:
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('subscribed', sa.Boolean(), nullable=False),
     sa.Column('subscribe_scene', sa.String(length=128), nullable=True),
-    sa.Column('subscribed_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('unsubscribed_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('first_seen_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_message_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('subscribed_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unsubscribed_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_seen_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_message_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('latitude', sa.Double(), nullable=True),
     sa.Column('longitude', sa.Double(), nullable=True),
     sa.Column('location_label', sa.String(length=200), nullable=True),
-    sa.Column('location_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('location_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('openid', name=op.f('uq_person_openid'))
     )
@@ -55,8 +55,8 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_user')),
     sa.UniqueConstraint('username', name=op.f('uq_staff_user_username'))
     )
@@ -65,8 +65,8 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('answered_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['answered_by_id'], ['staff_user.id'], name=op.f('fk_handover_request_answered_by_id_staff_user')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_handover_request_person_id_person'), ondelete='CASCADE'),
@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=True),
     sa.Column('handler', sa.String(length=80), nullable=True),
     sa.Column('intent', sa.String(length=80), nullable=True),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_message_log_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reply_to_id'], ['message_log.id'], name=op.f('fk_message_log_reply_to_id_message_log')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message_log')),

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 09:35:51.220061
 
 from alembic import op
 import sqlalchemy as sa
-import core.models.base
+import core.db
 
 
 revision = '0002'
@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('sources', sa.JSON(), nullable=False),
     sa.Column('file', sa.String(length=120), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_faq_entry'))
     )
@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('chosen_faq_id', sa.String(length=64), nullable=True),
     sa.Column('unhelpful', sa.Boolean(), nullable=False),
     sa.Column('resolved', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_faq_query_person_id_person'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_faq_query'))
     )

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 10:16:41.204594
 
 from alembic import op
 import sqlalchemy as sa
-import core.models.base
+import core.db
 
 
 revision = '0003'
@@ -46,8 +46,8 @@ def upgrade() -> None:
     op.create_table('booking_slot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('booked', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_booking_slot_station_id_station'), ondelete='CASCADE'),
@@ -85,13 +85,13 @@ def upgrade() -> None:
     sa.Column('slot_id', sa.Integer(), nullable=False),
     sa.Column('service', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_by', sa.String(length=12), nullable=True),
     sa.Column('cancel_reason', sa.Text(), nullable=False),
-    sa.Column('checked_in_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reminded_day_before_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reminded_soon_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_day_before_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_soon_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('rescheduled_from_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_booking_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rescheduled_from_id'], ['booking.id'], name=op.f('fk_booking_rescheduled_from_id_booking')),

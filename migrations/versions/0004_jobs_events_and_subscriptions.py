@@ -7,7 +7,7 @@ Create Date: 2026-11-23 11:22:29.681411
 
 from alembic import op
 import sqlalchemy as sa
-import core.models.base
+import core.db
 
 
 revision = '0004'
@@ -33,9 +33,9 @@ def upgrade() -> None:
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('is_sample', sa.Boolean(), nullable=False),
-    sa.Column('published_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_posting')),
     sa.UniqueConstraint('ref', name=op.f('uq_job_posting_ref'))
     )
@@ -48,8 +48,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
-    sa.Column('starts_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=True),
     sa.Column('address', sa.String(length=200), nullable=False),
     sa.Column('town', sa.String(length=20), nullable=False),
@@ -60,8 +60,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('cancel_reason', sa.Text(), nullable=False),
     sa.Column('is_sample', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_event_station_id_station'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event'))
     )
@@ -74,9 +74,9 @@ def upgrade() -> None:
     sa.Column('events', sa.Boolean(), nullable=False),
     sa.Column('policy_news', sa.Boolean(), nullable=False),
     sa.Column('digest', sa.Boolean(), nullable=False),
-    sa.Column('digest_sent_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('digest_sent_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_subscription_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription')),
     sa.UniqueConstraint('person_id', name=op.f('uq_subscription_person_id'))
@@ -86,8 +86,8 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('withdrawn_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_signup_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_event_signup_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_signup'))

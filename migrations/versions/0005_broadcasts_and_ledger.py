@@ -7,7 +7,7 @@ Create Date: 2026-11-23 11:27:01.367462
 
 from alembic import op
 import sqlalchemy as sa
-import core.models.base
+import core.db
 
 
 revision = "0005"
@@ -40,8 +40,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("template_id", sa.String(length=64), nullable=False),
         sa.Column("remaining", sa.Integer(), nullable=True),
-        sa.Column("created_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["person.id"],
@@ -66,14 +66,14 @@ def upgrade() -> None:
         sa.Column("segment_value", sa.String(length=40), nullable=False),
         sa.Column("use_mass", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("send_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("send_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("started_at", core.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", core.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ledger_ready", sa.Boolean(), nullable=False),
         sa.Column("lease_owner", sa.String(length=64), nullable=True),
-        sa.Column("lease_until", core.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
@@ -96,9 +96,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("errcode", sa.Integer(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("created_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", core.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", core.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["broadcast_id"],
             ["broadcast.id"],

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from core.models import Station, StationHours
+from core.booking.models import Station, StationHours
 from core.timeutil import LOCAL_TZ
 
 # Wednesday 2026-12-02 08:00 in Shanghai: a working day, no holiday near it.

@@ -6,9 +6,9 @@ from datetime import date, time
 
 import pytest
 
-from core.models import StationException
-from core.services import availability, booking
-from core.services.booking import BookingError
+from core.booking import availability, booking
+from core.booking.booking import BookingError
+from core.booking.models import StationException
 from tests.booking.conftest import NOW, at
 
 
@@ -63,7 +63,7 @@ def test_booking_window(make_station, db_session):
 
 
 def _person(db_session, openid="o-book"):
-    from core.services.people import get_or_create_person
+    from core.people.people import get_or_create_person
 
     person = get_or_create_person(db_session, openid)
     db_session.commit()
@@ -134,7 +134,7 @@ def test_reschedule_moves_the_desk(make_station, db_session):
 
 
 def test_nearest_stations_sorted_with_unknown_last(make_station, db_session):
-    from core.services import stations
+    from core.booking import stations
 
     make_station("FAR", lat=31.47, lon=121.24)
     make_station("NEAR", lat=31.2950, lon=121.165)

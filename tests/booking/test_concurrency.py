@@ -7,10 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from core.booking import booking
+from core.booking.booking import BookingError
+from core.booking.models import Booking, BookingSlot
 from core.db import db
-from core.models import Booking, BookingSlot, Person
-from core.services import booking, people
-from core.services.booking import BookingError
+from core.people import people
+from core.people.models import Person
 from tests.booking.conftest import NOW, at
 
 ATTEMPTS = 50
@@ -35,7 +37,7 @@ def _attempt(station_id: int, openid: str, barrier: threading.Barrier) -> str:
 
 
 def _station_model():
-    from core.models import Station
+    from core.booking.models import Station
 
     return Station
 

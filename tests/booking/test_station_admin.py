@@ -9,11 +9,11 @@ from datetime import date, time
 import pytest
 from sqlalchemy import select
 
-from core.models import BookingSlot, OutboxMessage, StationHours
-from core.models.booking import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW
-from core.services import booking, station_admin, station_csv
-from core.services.booking import BookingError
-from core.services.station_csv import StationImportError
+from core.booking import booking, station_admin, station_csv
+from core.booking.booking import BookingError
+from core.booking.models import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW, BookingSlot, StationHours
+from core.booking.station_csv import StationImportError
+from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot import simulate
 from bot.session import Conversation
-from core.models import Booking, BookingSlot
-from core.services import booking
+from core.booking import booking
+from core.booking.models import Booking, BookingSlot
 from core.timeutil import LOCAL_TZ
 from tests.clock import frozen_clock
 from tests.wechat import post, reply_fields, say

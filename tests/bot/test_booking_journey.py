@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 import scheduler.jobs
 from bot import simulate
-from core.models import Booking, OutboxMessage
-from core.services.staff import STATION_STAFF
+from core.booking.models import Booking
+from core.staff.accounts import STATION_STAFF
 from core.timeutil import LOCAL_TZ
+from core.wechat.models import OutboxMessage
 from tests.clock import frozen_clock
 from tests.web.test_console import login
 from tests.wechat import post, reply_fields, say

@@ -8,7 +8,7 @@ from bot.reply import Reply, fit_text
 from bot.router import router
 from bot.session import Conversation
 from core.cache import cache
-from core.models import HandoverRequest
+from core.people.models import HandoverRequest
 from tests.wechat import say
 
 

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import simulate
-from core.models import Event, EventSignup
-from core.models.event import CANCELLED, SIGNED_UP
+from core.jobs.models import CANCELLED, SIGNED_UP, Event, EventSignup
 from core.timeutil import utcnow
 from tests.wechat import post, reply_fields, say
 

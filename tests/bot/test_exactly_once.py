@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from bot import simulate
 from bot.reply import Reply
 from bot.router import router
-from core.models import HandoverRequest, MessageLog
+from core.chatlog.models import MessageLog
+from core.people.models import HandoverRequest
 from tests.wechat import post, reply_fields
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"

@@ -10,7 +10,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import check_signature
 
 from bot import simulate
-from core.models import MessageLog
+from core.chatlog.models import MessageLog
 from tests.wechat import post, reply_fields
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot import simulate
-from core.models import Subscription
+from core.jobs.models import Subscription
 from core.timeutil import utcnow
 from tests.wechat import post, reply_fields, say
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import simulate
-from core.models import HandoverRequest, MessageLog, Person
-from core.services.people import get_person
+from core.chatlog.models import MessageLog
+from core.people.models import HandoverRequest, Person
+from core.people.people import get_person
 from tests.wechat import post, reply_fields
 
 

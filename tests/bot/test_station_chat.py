@@ -11,7 +11,7 @@ import pytest
 from bot import simulate
 from bot.session import Conversation
 from core import timeutil
-from core.services.people import get_person
+from core.people.people import get_person
 from core.timeutil import LOCAL_TZ
 from tests.wechat import post, reply_fields, say
 

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from bot import simulate
 from bot.session import Conversation
-from core.models import Person, Subscription
+from core.jobs.models import Subscription
+from core.people.models import Person
 from tests.wechat import post, reply_fields, say
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.broadcast.delivery import Transport
+from core.broadcast.models import SEG_ALL, Broadcast, BroadcastRecipient
 from core.config import Settings
-from core.models import Broadcast, BroadcastRecipient, EventSignup, Person, Subscription
-from core.models.broadcast import SEG_ALL
-from core.services.broadcast_delivery import Transport
+from core.jobs.models import EventSignup, Subscription
+from core.people.models import Person
 from core.timeutil import utcnow
 from tests.standin import WeChatStandIn
 

@@ -12,10 +12,10 @@ import sys
 import threading
 
 from core.bootstrap import init_core
+from core.broadcast import send as broadcast_send
+from core.broadcast.delivery import Message, Transport
 from core.config import load_settings
 from core.db import db
-from core.services import broadcast_send
-from core.services.broadcast_delivery import Message, Transport
 
 
 class DyingTransport(Transport):

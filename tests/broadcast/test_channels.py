@@ -7,13 +7,23 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.models import MassSendUsage, MessageConsent
-from core.models.broadcast import CUSTOM, MASS, NONE, SENT, SKIPPED, SUBSCRIBE, TEMPLATE
-from core.services import broadcast_plan, broadcast_send
-from core.services.broadcast_claims import WINDOW_CLOSED
-from core.services.broadcast_mass import MASS_ALONE
-from core.services.broadcast_plan import MASS_USED_UP, UNREACHABLE, month_key
-from core.services.broadcast_segments import Segment
+from core.broadcast import plan as broadcast_plan
+from core.broadcast import send as broadcast_send
+from core.broadcast.claims import WINDOW_CLOSED
+from core.broadcast.mass import MASS_ALONE
+from core.broadcast.models import (
+    CUSTOM,
+    MASS,
+    NONE,
+    SENT,
+    SKIPPED,
+    SUBSCRIBE,
+    TEMPLATE,
+    MassSendUsage,
+    MessageConsent,
+)
+from core.broadcast.plan import MASS_USED_UP, UNREACHABLE, month_key
+from core.broadcast.segments import Segment
 from core.timeutil import utcnow
 from tests.broadcast.conftest import LONG_AGO, ledger, no_sleep
 
@@ -60,7 +70,7 @@ def test_plan_counts_each_channel_before_sending(db_session, subscriber, api_set
 def test_template_and_subscribe_messages_use_the_consent(
     db_session, subscriber, broadcast, api_settings, wechat_standin
 ):
-    from core.services.broadcast_delivery import Transport
+    from core.broadcast.delivery import Transport
 
     settings = api_settings.with_overrides(
         wechat_template_broadcast="TPL-1", wechat_subscribe_template_broadcast="SUB-1"
@@ -138,7 +148,7 @@ def test_the_window_closing_after_planning_skips_rather_than_fails(
 ):
     subscriber("o-edge", last_message_at=utcnow() - timedelta(hours=47, minutes=59))
     made = broadcast()
-    from core.services import broadcast_ledger
+    from core.broadcast import ledger as broadcast_ledger
 
     broadcast_ledger.build(db_session, api_settings, made, utcnow())
     two_minutes_on = lambda: utcnow() + timedelta(minutes=2)  # noqa: E731

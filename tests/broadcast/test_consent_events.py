@@ -6,10 +6,9 @@ import time
 
 from sqlalchemy import select
 
-from core.models import MessageConsent
-from core.models.broadcast import NONE, SUBSCRIBE
-from core.services import broadcast_plan
-from core.services.broadcast_segments import Segment
+from core.broadcast import plan as broadcast_plan
+from core.broadcast.models import NONE, SUBSCRIBE, MessageConsent
+from core.broadcast.segments import Segment
 from core.timeutil import utcnow
 from tests.broadcast.conftest import LONG_AGO
 from tests.wechat import post

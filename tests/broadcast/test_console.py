@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Broadcast
-from core.models.broadcast import CANCELLED, DONE, SCHEDULED
-from core.models.staff import STATION_STAFF
-from core.services import broadcast_send
+from core.broadcast import send as broadcast_send
+from core.broadcast.models import CANCELLED, DONE, SCHEDULED, Broadcast
+from core.staff.models import STATION_STAFF
 from core.timeutil import LOCAL_TZ, utcnow
 from tests.broadcast.conftest import LONG_AGO
 from tests.web.test_console import csrf_token, login_as

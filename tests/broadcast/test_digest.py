@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import OutboxMessage, Subscription
-from core.services import digest
+from core.jobs import digest
+from core.jobs.models import Subscription
 from core.timeutil import LOCAL_TZ, utcnow
+from core.wechat.models import OutboxMessage
 from tests.broadcast.conftest import LONG_AGO
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.services import broadcast_send
+from core.broadcast import send as broadcast_send
 from core.timeutil import LOCAL_TZ, utcnow
 from tests.broadcast.test_console import NEW, _form
 from tests.jobs.conftest import event_row

@@ -3,7 +3,7 @@ simulator), and after `退订` in the chat the next broadcast does not reach the
 
 from __future__ import annotations
 
-from core.services import broadcast_send
+from core.broadcast import send as broadcast_send
 from tests.broadcast.test_console import NEW, _form
 from tests.web.test_console import login_as
 from tests.wechat import say

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from datetime import timedelta
 
+from core.broadcast import ledger as broadcast_ledger
+from core.broadcast import send as broadcast_send
+from core.broadcast.claims import INTERRUPTED
+from core.broadcast.models import CLAIMED, DONE, FAILED, PENDING, SENDING, SENT, SKIPPED
 from core.config import PROJECT_ROOT
-from core.models.broadcast import CLAIMED, DONE, FAILED, PENDING, SENDING, SENT, SKIPPED
-from core.services import broadcast_ledger, broadcast_send
-from core.services.broadcast_claims import INTERRUPTED
 from core.timeutil import utcnow
 from tests.broadcast.conftest import ledger, no_sleep
 

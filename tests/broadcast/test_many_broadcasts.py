@@ -7,9 +7,9 @@ own that was never given back, so from about the 13th broadcast on the senders f
 
 from __future__ import annotations
 
+from core.broadcast import send as broadcast_send
+from core.broadcast.models import SENT
 from core.cache import Cache
-from core.models.broadcast import SENT
-from core.services import broadcast_send
 from tests.broadcast.conftest import ledger
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.services.rate_limit import TokenBucket
+from core.broadcast.rate_limit import TokenBucket
 
 
 class FakeClock:

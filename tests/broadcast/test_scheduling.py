@@ -6,9 +6,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 
+from core.broadcast.models import DONE
 from core.config import ConfigError, load_settings
-from core.models import OutboxMessage
-from core.models.broadcast import DONE
+from core.wechat.models import OutboxMessage
 from scheduler import jobs
 from scheduler.jobs import JOBS
 from web.cli import main

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Subscription
-from core.services.broadcast_segments import Segment, SegmentError, count, person_chunks, validate
+from core.broadcast.segments import Segment, SegmentError, count, person_chunks, validate
+from core.jobs.models import Subscription
 from tests.broadcast.conftest import sign_up
 
 
 def _openids(db_session, segment):
-    from core.models import Person
+    from core.people.models import Person
 
     ids = [i for chunk in person_chunks(db_session, segment, chunk=2) for i in chunk]
     return sorted(db_session.get(Person, i).openid for i in ids)
@@ -59,7 +59,7 @@ def test_an_events_sign_ups(db_session, people, factories, subscriber):
     fair = factories.event()
     from sqlalchemy import select
 
-    from core.models import Person
+    from core.people.models import Person
 
     by_openid = {p.openid: p for p in db_session.scalars(select(Person))}
     sign_up(db_session, fair.id, by_openid["o-anting"])

@@ -9,9 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from core.db import db
-from core.models import BroadcastRecipient, OutboxMessage, Subscription
-from core.models.broadcast import (
+from core.broadcast import admin as broadcast_admin
+from core.broadcast import ledger as broadcast_ledger
+from core.broadcast import send as broadcast_send
+from core.broadcast.claims import INTERRUPTED, OPTED_OUT
+from core.broadcast.delivery import OUTSIDE_WINDOW, UNCONFIRMED, Transport
+from core.broadcast.models import (
     CANCELLED,
     CLAIMED,
     CUSTOM,
@@ -21,11 +24,12 @@ from core.models.broadcast import (
     SENDING,
     SENT,
     SKIPPED,
+    BroadcastRecipient,
 )
-from core.services import broadcast_admin, broadcast_ledger, broadcast_send
-from core.services.broadcast_claims import INTERRUPTED, OPTED_OUT
-from core.services.broadcast_delivery import OUTSIDE_WINDOW, UNCONFIRMED, Transport
+from core.db import db
+from core.jobs.models import Subscription
 from core.timeutil import utcnow
+from core.wechat.models import OutboxMessage
 from tests.broadcast.conftest import later, ledger, no_sleep
 from tests.standin import Hang, HTTPError
 
@@ -315,7 +319,7 @@ def test_a_ledger_half_built_when_the_worker_died_is_finished_without_duplicates
 ):
     people = [subscriber(f"o-half{i:02d}") for i in range(9)]
     made = broadcast()
-    monkeypatch.setattr("core.services.broadcast_segments.CHUNK", 4)
+    monkeypatch.setattr("core.broadcast.segments.CHUNK", 4)
 
     def die_after_first_chunk():
         raise RuntimeError("killed while building")

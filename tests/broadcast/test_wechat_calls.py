@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.cache import cache
-from core.wechat_api import QuotaExceeded, WeChatAPI, WeChatAPIError
+from core.wechat.api import QuotaExceeded, WeChatAPI, WeChatAPIError
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from core.broadcast import send as broadcast_send
 from core.db import db
-from core.models import OutboxMessage, Subscription
-from core.services import broadcast_send
+from core.jobs.models import Subscription
+from core.wechat.models import OutboxMessage
 from tests.factories import PASSWORD
 
 SCREENSHOT = "/tmp/console-broadcast.png"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import OutboxMessage
+from core.wechat.models import OutboxMessage
 from tests.factories import PASSWORD
 
 SCREENSHOT = "/tmp/console.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.models import JobPosting
+from core.jobs.models import JobPosting
 from core.timeutil import utcnow
 from tests.factories import PASSWORD
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.db import db
-from core.services import links
+from core.wechat import links
 from tests.booking.conftest import NOW
 from tests.clock import frozen_clock
 from tests.factories import Factories

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from core.db import db
-from core.services.faq_content import import_files
+from core.faq.content import import_files
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.db import db
-from core.services import links
+from core.wechat import links
 from tests.factories import Factories
 
 sync_api = pytest.importorskip("playwright.sync_api")

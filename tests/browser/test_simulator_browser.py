@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from core.db import db
-from core.models import OutboxMessage
+from core.wechat.models import OutboxMessage
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core.models import MessageLog, Person
-from core.services import messages
-from core.services.activity_log import LoggedExchange, activity_writer, write_batch
+from core.chatlog import messages
+from core.chatlog.activity_log import LoggedExchange, activity_writer, write_batch
+from core.chatlog.models import MessageLog
+from core.people.models import Person
 from core.timeutil import utcnow
 
 

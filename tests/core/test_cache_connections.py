@@ -19,7 +19,9 @@ def test_threads_that_come_and_go_do_not_leak_connections(redis_cache: Cache, se
         assert redis_cache.get(key) is not None
 
     for start in range(0, 300, 30):
-        threads = [threading.Thread(target=one_request, args=(n,)) for n in range(start, start + 30)]
+        threads = [
+            threading.Thread(target=one_request, args=(n,)) for n in range(start, start + 30)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from core.cache import cache
+from core.chatlog import activity_log
+from core.chatlog.models import MessageLog
 from core.config import PROJECT_ROOT
-from core.models import MessageLog
-from core.services import activity_log
 from tests.core.test_activity_log import exchange
 
 

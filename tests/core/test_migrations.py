@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.db import db
-from core.models import Base
+from core.db import Base, db
 
 NOT_OURS = {"apscheduler_jobs", "alembic_version"}
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import MessageLog, OutboxMessage
-from core.services import outbound
+from core.chatlog.models import MessageLog
 from core.timeutil import utcnow
+from core.wechat import outbound
+from core.wechat.models import OutboxMessage
 
 
 def test_embedded_mode_writes_the_outbox(app, settings, db_session, factories):

@@ -12,7 +12,7 @@ import pytest
 
 from core.cache import Cache
 from core.config import Settings
-from core.wechat_api import (
+from core.wechat.api import (
     OutsideServiceWindow,
     QuotaExceeded,
     TooManyMessages,

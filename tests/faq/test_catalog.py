@@ -5,11 +5,11 @@ from __future__ import annotations
 import yaml
 from sqlalchemy import select
 
-from content.policy_faq.schema import load_entries
 from core.faq import catalog as catalog_module
 from core.faq.catalog import CatalogCache
-from core.models import FaqEntry
-from core.services.faq_content import export_files, import_entries
+from core.faq.content import export_files, import_entries
+from core.faq.models import FaqEntry
+from core.faq.schema import load_entries
 from core.timeutil import utcnow
 
 

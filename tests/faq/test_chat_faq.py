@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import FaqQuery
+from core.faq.models import FaqQuery
 from tests.wechat import say
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import event, select
 
 from bot import simulate
 from core.db import db
-from core.models import FaqQuery, Person
+from core.faq.models import FaqQuery
+from core.people.models import Person
 from tests.wechat import post, reply_fields, say
 
 QUESTION = "当兵回来一直待业，失业保险怎么弄"

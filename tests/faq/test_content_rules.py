@@ -6,14 +6,8 @@ import copy
 
 import pytest
 
-from content.policy_faq.check import (
-    DevItem,
-    check_catalog,
-    check_devset,
-    load_devset,
-    run_checks,
-)
-from content.policy_faq.schema import SourceRef, load_documents, load_entries
+from core.faq.check import DevItem, check_catalog, check_devset, load_devset, run_checks
+from core.faq.schema import SourceRef, load_documents, load_entries
 
 
 @pytest.fixture(scope="module")

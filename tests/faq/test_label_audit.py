@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from content.policy_faq.check import load_devset
-from content.policy_faq.schema import EVAL_DIR
+from core.faq.check import load_devset
+from core.faq.schema import EVAL_DIR
 
 AUDIT_FILE = EVAL_DIR / "audit" / "labels-2026-11-23.yaml"
 OUT = "OUT"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from content.policy_faq.schema import load_entries
 from core.faq.evaluate import catalog_from_entries
 from core.faq.matcher import Candidate, Ranked, Thresholds, decide, match, rank
-from core.models.faq import ANSWERED, MISSED, SUGGESTED
+from core.faq.models import ANSWERED, MISSED, SUGGESTED
+from core.faq.schema import load_entries
 
 LIMITS = Thresholds(answer_min=0.45, suggest_min=0.175, margin=0.05)
 

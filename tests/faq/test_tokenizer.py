@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from content.policy_faq.schema import load_entries
-from content.yaml_files import read_yaml
+from core.content_files import read_yaml
 from core.faq.catalog import text_processor
+from core.faq.schema import load_entries
 from core.faq.text import fast_tokenizer, jieba_tokenizer
 
 EVAL_FILES = ("dev.yaml", "fresh.yaml")
@@ -18,7 +18,7 @@ EVAL_FILES = ("dev.yaml", "fresh.yaml")
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    from content.policy_faq.schema import EVAL_DIR
+    from core.faq.schema import EVAL_DIR
 
     found = [t for e in load_entries() for t in (e.question, *e.similar)]
     for name in EVAL_FILES:

@@ -8,11 +8,11 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import EventSignup, OutboxMessage
-from core.models.event import CANCELLED, SCHEDULED, WITHDRAWN
-from core.services import event_admin
-from core.services.event_admin import EventError
+from core.jobs import event_admin
+from core.jobs.event_admin import EventError
+from core.jobs.models import CANCELLED, SCHEDULED, WITHDRAWN, EventSignup
 from core.timeutil import LOCAL_TZ, utcnow
+from core.wechat.models import OutboxMessage
 from tests.jobs.conftest import NOW, event_row
 
 

@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.db import db
-from core.models import JobPosting
-from core.models.jobs import CLOSED, OPEN
-from core.services import job_admin
-from core.services.job_admin import PostingError
+from core.jobs import admin as job_admin
+from core.jobs.admin import PostingError
+from core.jobs.models import CLOSED, OPEN, JobPosting
 from scheduler.jobs import JOBS, expire_postings
 from tests.jobs.conftest import NOW, posting_row
 

@@ -8,10 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.models import JobPosting
-from core.models.jobs import CLOSED
-from core.services import job_csv
-from core.services.job_csv import JobImportError
+from core.jobs import csv_io as job_csv
+from core.jobs.csv_io import JobImportError
+from core.jobs.models import CLOSED, JobPosting
 from tests.jobs.conftest import NOW
 
 HEADER = (

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from core.booking import station_csv
 from core.demo import load_demo_data
-from core.models import Event, JobPosting
-from core.models.event import EVENT_KINDS
-from core.services import job_admin, station_csv
-from core.services.job_samples import load_if_empty
+from core.jobs import admin as job_admin
+from core.jobs.models import EVENT_KINDS, Event, JobPosting
+from core.jobs.samples import load_if_empty
 from core.timeutil import utcnow
 
 

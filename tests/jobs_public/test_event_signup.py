@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from core.models.event import CANCELLED
-from core.services import events
-from core.services.events import EventError
+from core.jobs import events
+from core.jobs.events import EventError
+from core.jobs.models import CANCELLED
 from core.timeutil import utcnow
 
 

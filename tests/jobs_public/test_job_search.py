@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.models.jobs import CLOSED
-from core.services import job_search
-from core.services.job_search import JobFilter
+from core.jobs import search as job_search
+from core.jobs.models import CLOSED
+from core.jobs.search import JobFilter
 from core.timeutil import utcnow
 
 
@@ -51,7 +51,7 @@ def test_newest_first_with_paging(factories, db_session):
 
 
 def test_subscription_filter_applies_only_when_jobs_were_chosen(factories, db_session):
-    from core.models import Subscription
+    from core.jobs.models import Subscription
 
     person = factories.person()
     sub = Subscription(person_id=person.id, jobs=False, towns=["安亭镇"])

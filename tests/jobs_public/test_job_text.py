@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.models import JobPosting
-from core.services.job_text import pay_text, posting_line
+from core.jobs.models import JobPosting
+from core.jobs.texts import pay_text, posting_line
 
 
 def _posting(**fields: object) -> JobPosting:

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from core.db import db
-from core.models import Event, EventSignup
-from core.services import events, people
-from core.services.events import EventError
+from core.jobs import events
+from core.jobs.events import EventError
+from core.jobs.models import Event, EventSignup
+from core.people import people
 
 ATTEMPTS = 30
 

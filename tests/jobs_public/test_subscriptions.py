@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.services import subscriptions
-from core.services.subscriptions import Choices, SubscriptionError
+from core.jobs import subscriptions
+from core.jobs.subscriptions import Choices, SubscriptionError
 
 
 def test_update_keeps_known_values_in_list_order(factories, db_session):

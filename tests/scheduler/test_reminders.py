@@ -12,11 +12,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 import scheduler.jobs
+from core.booking import booking as booking_service
+from core.booking import reminders
+from core.booking.models import Booking, Station
 from core.db import db
-from core.models import Booking, OutboxMessage, Person, Station
-from core.services import booking as booking_service
-from core.services import reminders
+from core.people.models import Person
 from core.timeutil import LOCAL_TZ
+from core.wechat.models import OutboxMessage
 from scheduler.jobs import JOBS
 from scheduler.runner import build_scheduler
 from tests.booking.conftest import NOW, at
@@ -238,7 +240,7 @@ def test_a_failed_push_is_logged_and_not_retried(
     wechat_standin.inject("message/custom/send", 45015)
     made = _book(db_session, factories.person("o-rem-fail"), factories.station())
 
-    with caplog.at_level("INFO", logger="core.services.reminders"):
+    with caplog.at_level("INFO", logger="core.booking.reminders"):
         [outcome] = reminders.send_due(db_session, live, at(2, 10))
     assert outcome.result.startswith("refused: ")
     assert any(made.code in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.db import db
-from core.models import JobPosting
+from core.jobs.models import JobPosting
 from core.timeutil import utcnow
 from web.cli import main
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.booking import booking
+from core.booking.models import Station
+from core.booking.station_csv import SAMPLE_FILE, export_csv
 from core.db import db
-from core.models import Person, Station
-from core.services import booking
-from core.services.station_csv import SAMPLE_FILE, export_csv
+from core.people.models import Person
 from tests.booking.conftest import NOW, at
 from tests.clock import frozen_clock
 from web.cli import main

@@ -11,10 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from core.models import HandoverRequest, StaffUser
-from core.models.handover import OPEN
-from core.models.staff import DISTRICT_ADMIN, STATION_STAFF
-from core.services.staff import set_password
+from core.people.models import OPEN, HandoverRequest
+from core.staff.accounts import set_password
+from core.staff.models import DISTRICT_ADMIN, STATION_STAFF, StaffUser
 from tests.factories import PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

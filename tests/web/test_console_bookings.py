@@ -10,10 +10,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from core.models import OutboxMessage
-from core.models.booking import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW
-from core.models.staff import STATION_STAFF
-from core.services import booking
+from core.booking import booking
+from core.booking.models import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW
+from core.staff.models import STATION_STAFF
+from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
 from tests.web.test_console import csrf_token, login, login_as
 

@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Event, EventSignup, OutboxMessage
-from core.models.event import CANCELLED
-from core.models.staff import STATION_STAFF
+from core.jobs.models import CANCELLED, Event, EventSignup
+from core.staff.models import STATION_STAFF
 from core.timeutil import LOCAL_TZ, utcnow
+from core.wechat.models import OutboxMessage
 from tests.jobs.conftest import NOW, event_row
 from tests.web.test_console import csrf_token, login_as
 
@@ -91,7 +91,7 @@ def test_capacity_below_sign_ups_is_refused(client, admin, factories, db_session
         sign_up(db_session, event, factories.person())
     url = f"/console/events/{event.id}"
     token = csrf_token(client, url)
-    from core.services.event_admin import form_data
+    from core.jobs.event_admin import form_data
 
     row = form_data(event, NOW) | {"capacity": "1"}
     page = client.post(url, data={"csrf_token": token, **row})

@@ -14,11 +14,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from content.policy_faq.schema import MAX_ANSWER_CHARS, load_entries
-from core.models import FaqEntry, FaqQuery
-from core.models.faq import ANSWERED, MISSED, SUGGESTED
-from core.models.staff import STATION_STAFF
-from core.services.faq_content import import_files
+from core.faq.content import import_files
+from core.faq.models import ANSWERED, MISSED, SUGGESTED, FaqEntry, FaqQuery
+from core.faq.schema import MAX_ANSWER_CHARS, load_entries
+from core.staff.models import STATION_STAFF
 from tests.web.test_console import csrf_token, login_as
 from tests.wechat import say
 

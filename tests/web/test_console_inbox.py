@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.models import HandoverRequest, MessageLog, OutboxMessage
-from core.models.handover import ANSWERED, CLOSED, OPEN
-from core.models.message import IN
-from core.models.staff import STATION_STAFF
-from core.services.messages import log_outbound
+from core.chatlog.messages import log_outbound
+from core.chatlog.models import IN, MessageLog
+from core.people.models import ANSWERED, CLOSED, OPEN, HandoverRequest
+from core.staff.models import STATION_STAFF
 from core.timeutil import utcnow
+from core.wechat.models import OutboxMessage
 from tests.web.test_console import csrf_token, login_as
 
 OPENID = "oVeteran-1234567890-abcdef"

@@ -9,9 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.models import JobPosting
-from core.models.jobs import CLOSED, OPEN
-from core.models.staff import STATION_STAFF
+from core.jobs.models import CLOSED, OPEN, JobPosting
+from core.staff.models import STATION_STAFF
 from tests.jobs.conftest import NOW, posting_row
 from tests.web.test_console import csrf_token, login_as
 

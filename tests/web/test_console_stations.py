@@ -12,10 +12,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from core.models import BookingSlot, OutboxMessage, Station
-from core.models.booking import ACTIVE, CANCELLED
-from core.models.staff import STATION_STAFF
-from core.services import booking, station_csv
+from core.booking import booking, station_csv
+from core.booking.models import ACTIVE, CANCELLED, BookingSlot, Station
+from core.staff.models import STATION_STAFF
+from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
 from tests.web.test_console import csrf_token, login_as
 

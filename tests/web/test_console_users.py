@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import StaffUser
-from core.models.staff import DISTRICT_ADMIN, STATION_STAFF
+from core.staff.models import DISTRICT_ADMIN, STATION_STAFF, StaffUser
 from tests.web.test_console import csrf_token, login, login_as
 
 NEW_PASSWORD = "station-pass-2024"

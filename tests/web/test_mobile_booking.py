@@ -17,11 +17,13 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.booking import booking
+from core.booking.models import ACTIVE, CANCELLED, Booking, Station
 from core.config import Settings
-from core.models import Booking, OutboxMessage, Person, Station
-from core.models.booking import ACTIVE, CANCELLED
-from core.services import booking, links
-from core.services.links import LINK_MAX_AGE_SECONDS
+from core.people.models import Person
+from core.wechat import links
+from core.wechat.links import LINK_MAX_AGE_SECONDS
+from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
 from tests.clock import frozen_clock
 

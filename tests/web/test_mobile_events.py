@@ -7,9 +7,8 @@ import re
 from flask.testing import FlaskClient
 
 from core.config import Settings
-from core.models import Event
-from core.models.event import CANCELLED
-from core.services import links
+from core.jobs.models import CANCELLED, Event
+from core.wechat import links
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

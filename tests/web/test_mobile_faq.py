@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import FaqQuery
+from core.faq.models import FaqQuery
 
 UNEMPLOYMENT = "unemployment-insurance-after-discharge"
 

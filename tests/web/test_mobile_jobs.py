@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.models.jobs import CLOSED
-from core.services import job_search
+from core.jobs import search as job_search
+from core.jobs.models import CLOSED
 from core.timeutil import utcnow
 
 

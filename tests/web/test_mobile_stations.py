@@ -12,8 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 from wechatpy.client.api.jsapi import WeChatJSAPI
 
-from core.models import StationException
-from core.services import links
+from core.booking.models import StationException
+from core.wechat import links
 from tests.booking.conftest import NOW
 from tests.clock import frozen_clock
 from web.mobile.station_pages import wgs84_to_gcj02
@@ -64,7 +64,7 @@ def test_stations_sorted_by_distance_with_badges_and_todays_hours(client, three)
 
 def test_without_a_position_stations_are_grouped_by_town(client, three):
     html = page(client, "/m/stations")
-    # Towns in the district's order (core.models.station.TOWNS), not alphabetical.
+    # Towns in the district's order (core.booking.models.TOWNS), not alphabetical.
     towns = re.findall(r'<h2 class="m-section" id="town-\d+">([^<]+)</h2>', html)
     assert towns == ["安亭镇", "马陆镇", "华亭镇", "江桥镇"]
     assert "已按离您的距离排序" not in html and "data-locate" in html

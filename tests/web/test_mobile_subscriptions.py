@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from core.config import Settings
-from core.models import Person, Subscription
-from core.services import links
+from core.jobs.models import Subscription
+from core.people.models import Person
+from core.wechat import links
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

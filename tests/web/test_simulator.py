@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import simulate
 from bot.menu import MENU_FILE
 from core.config import Settings
-from core.models import OutboxMessage
+from core.wechat.models import OutboxMessage
 from tests.wechat import reply_fields
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -24,8 +24,8 @@ _ERROR_TEXT = {
 def _nav() -> dict[str, object]:
     """The nav bar needs the user and the open-inbox count on every logged-in page."""
     from core.db import db
-    from core.models.staff import ROLE_LABELS
-    from core.services import handover
+    from core.people import handover
+    from core.staff.models import ROLE_LABELS
 
     staff = g.get("staff")
     if staff is None:

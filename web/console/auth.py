@@ -17,7 +17,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 
 from core.db import db
-from core.models import StaffUser
+from core.staff.models import StaffUser
 
 SESSION_USER = "staff_id"
 SESSION_FINGERPRINT = "staff_fp"

@@ -26,14 +26,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from core.booking import availability, station_admin, station_services
+from core.booking import booking as booking_service
+from core.booking.booking import BookingError
+from core.booking.models import STATUS_LABELS, WEEKDAYS, Booking, Station
 from core.config import Settings
 from core.db import db
-from core.models import Booking, Station
-from core.models.booking import STATUS_LABELS
-from core.models.station import WEEKDAYS
-from core.services import availability, station_admin, station_services
-from core.services import booking as booking_service
-from core.services.booking import BookingError
 from core.timeutil import LOCAL_TZ, local_text, utcnow
 from web.console import bp
 from web.console.auth import login_required, safe_next

@@ -1,4 +1,4 @@
-"""The compose form for broadcasts. It only parses; the rules live in core.services.broadcast_admin."""
+"""The compose form for broadcasts. It only parses; the rules live in core.broadcast.admin."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.models.broadcast import BROADCAST_KINDS, SEGMENT_LABELS
-from core.models.station import TOWNS
-from core.models.subscription import CATEGORY_LABELS
-from core.services.broadcast_admin import BODY_MAX, TITLE_MAX
+from core.booking.models import TOWNS
+from core.broadcast.admin import BODY_MAX, TITLE_MAX
+from core.broadcast.models import BROADCAST_KINDS, SEGMENT_LABELS
+from core.jobs.models import CATEGORY_LABELS
 from core.timeutil import LOCAL_TZ
 from web.console.forms import _Choice, _normalise_newlines, _strip
 

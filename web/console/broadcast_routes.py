@@ -1,7 +1,7 @@
 """`/console/broadcasts`: district admins compose a notice, see who it reaches and how, send it
 now or at a time, watch it go out and read the report.
 
-Thin on purpose: the segment, the plan, the rules and the ledger are in core.services; the
+Thin on purpose: the segment, the plan, the rules and the ledger are in core (core.broadcast); the
 dispatcher (scheduler, or `vetbot serve` in-process) does the sending.
 """
 
@@ -21,27 +21,25 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from core.db import db
-from core.models import Broadcast, Event
-from core.models.broadcast import (
+from core.broadcast import admin as broadcast_admin
+from core.broadcast import ledger as broadcast_ledger
+from core.broadcast import plan as broadcast_plan
+from core.broadcast import segments as broadcast_segments
+from core.broadcast.admin import DraftError
+from core.broadcast.models import (
     BROADCAST_KINDS,
     BROADCAST_STATUS_LABELS,
     CHANNEL_LABELS,
     DIGEST,
     SCHEDULED,
     SENDING,
+    Broadcast,
 )
-from core.models.event import SCHEDULED as EVENT_SCHEDULED
-from core.models.subscription import JOBS
-from core.services import (
-    broadcast_admin,
-    broadcast_ledger,
-    broadcast_plan,
-    broadcast_segments,
-    digest,
-)
-from core.services.broadcast_admin import DraftError
-from core.services.broadcast_segments import Segment
+from core.broadcast.segments import Segment
+from core.db import db
+from core.jobs import digest
+from core.jobs.models import JOBS, Event
+from core.jobs.models import SCHEDULED as EVENT_SCHEDULED
 from core.timeutil import local_text
 from web.console import booking_routes, bp
 from web.console.auth import admin_required

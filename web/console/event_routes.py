@@ -1,7 +1,7 @@
 """`/console/events`: district admins run job fairs, recruitment drives, training and
 briefings: create, edit, cancel (everyone signed up is told) and see who signed up.
 
-Views parse the form and call `core.services.event_admin`; a refused form comes back
+Views parse the form and call `core.jobs.event_admin`; a refused form comes back
 with every problem under its field and everything typed kept.
 """
 
@@ -11,11 +11,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from core.booking.models import Station
 from core.db import db
-from core.models import Event, Station
-from core.models.event import CANCELLED, EVENT_KINDS, EVENT_STATUS_LABELS
-from core.services import event_admin
-from core.services.event_admin import CANCELLED_LIST, PAST, UPCOMING, EventError
+from core.jobs import event_admin
+from core.jobs.event_admin import CANCELLED_LIST, PAST, UPCOMING, EventError
+from core.jobs.models import CANCELLED, EVENT_KINDS, EVENT_STATUS_LABELS, Event
 from core.timeutil import LOCAL_TZ
 from web.console import booking_routes, bp
 from web.console.auth import admin_required

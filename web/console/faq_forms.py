@@ -1,7 +1,7 @@
 """Forms for the FAQ curation pages, and the checker's problems in curators' words.
 
 The forms only shape input (split lines, trim, keep every typed value for a re-shown
-page); the content rules themselves stay in `core.services.faq_curation`, which runs
+page); the content rules themselves stay in `core.faq.curation`, which runs
 the same checks as `vetbot faq check`. Its messages are written for developers in
 English, so `problem_text` translates the known ones for district admins.
 """
@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Regexp, ValidationError
 
-from content.policy_faq.schema import SCOPES, Document, Entry, SourceRef
+from core.faq.schema import SCOPES, Document, Entry, SourceRef
 from web.console.forms import _Choice, _normalise_newlines, _strip
 
 # Three rows cover nearly every entry; an entry that already cites more gets a row each.

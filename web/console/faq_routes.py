@@ -12,12 +12,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from content.policy_faq.schema import MAX_ANSWER_CHARS, SCOPES, load_documents
 from core.db import db
-from core.models import FaqEntry
-from core.services import faq_curation
-from core.services.faq_content import row_to_entry
-from core.services.faq_curation import CurationError
+from core.faq import curation as faq_curation
+from core.faq.content import row_to_entry
+from core.faq.curation import CurationError
+from core.faq.models import FaqEntry
+from core.faq.schema import MAX_ANSWER_CHARS, SCOPES, load_documents
 from core.timeutil import local_text
 from web.console import bp
 from web.console.auth import admin_required

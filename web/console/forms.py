@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from core.models.staff import DISTRICT_ADMIN, ROLE_LABELS, STATION_STAFF
+from core.staff.models import DISTRICT_ADMIN, ROLE_LABELS, STATION_STAFF
 
 try:  # WTForms 3.3 deprecates (value, label) tuples; older versions only know tuples.
     from wtforms import SelectChoice as _Choice

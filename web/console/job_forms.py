@@ -1,7 +1,7 @@
 """Forms for the posting and event pages.
 
 They only carry what staff typed (and the CSRF token): the rules live in
-`core.services.job_admin` / `event_admin`, whose per-field messages are put back on the
+`core.jobs.admin` / `event_admin`, whose per-field messages are put back on the
 fields here, so a refused form shows every problem next to its input and keeps the text.
 """
 
@@ -13,10 +13,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
-from core.models.event import EVENT_KINDS
-from core.models.jobs import INDUSTRIES
-from core.models.station import TOWNS
-from core.services.job_admin import FIELDS
+from core.booking.models import TOWNS
+from core.jobs.admin import FIELDS
+from core.jobs.models import EVENT_KINDS, INDUSTRIES
 from web.console.forms import _Choice, _normalise_newlines, _strip
 
 _TOWNS = [_Choice("", "（请选择）")] + [_Choice(t, t) for t in TOWNS]

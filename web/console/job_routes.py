@@ -1,6 +1,6 @@
 """`/console/jobs`: district admins publish, edit, close and import job postings.
 
-Views parse the form and call `core.services.job_admin` / `job_csv`; a refused form comes
+Views parse the form and call `core.jobs.admin` / `job_csv`; a refused form comes
 back with every problem under its field and everything typed kept.
 """
 
@@ -11,12 +11,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db
-from core.models import JobPosting
-from core.models.jobs import CLOSED, OPEN, POSTING_STATUS_LABELS
-from core.services import job_admin, job_csv
-from core.services.job_admin import PostingError
-from core.services.job_csv import JobImportError
-from core.services.job_text import pay_text
+from core.jobs import admin as job_admin
+from core.jobs import csv_io as job_csv
+from core.jobs.admin import PostingError
+from core.jobs.csv_io import JobImportError
+from core.jobs.models import CLOSED, OPEN, POSTING_STATUS_LABELS, JobPosting
+from core.jobs.texts import pay_text
 from web.console import booking_routes, bp
 from web.console.auth import admin_required
 from web.console.forms import ActionForm

@@ -12,17 +12,25 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
+from core.chatlog import messages
 from core.config import Settings
 from core.db import db
-from core.models import HandoverRequest, Person, StaffUser
-from core.models.handover import ANSWERED, CLOSED, OPEN, STATUS_LABELS
-from core.models.person import SERVICE_WINDOW
-from core.models.staff import ROLE_LABELS
-from core.services import handover, messages, stats
-from core.services import staff as staff_service
-from core.services.outbound import DeliveryRefused
-from core.services.staff import LoginThrottled, StaffError, authenticate, create_user
+from core.people import handover
+from core.people.models import (
+    ANSWERED,
+    CLOSED,
+    OPEN,
+    SERVICE_WINDOW,
+    STATUS_LABELS,
+    HandoverRequest,
+    Person,
+)
+from core.staff import accounts as staff_service
+from core.staff import stats
+from core.staff.accounts import LoginThrottled, StaffError, authenticate, create_user
+from core.staff.models import ROLE_LABELS, StaffUser
 from core.timeutil import local_text
+from core.wechat.outbound import DeliveryRefused
 from web.console import bp
 from web.console.auth import (
     admin_required,

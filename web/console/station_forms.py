@@ -25,10 +25,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.models import Station
-from core.models.station import TOWNS
-from core.services import station_csv
-from core.services.station_services import all_items
+from core.booking import station_csv
+from core.booking.models import TOWNS, Station
+from core.booking.station_services import all_items
 from web.console.forms import _Choice, _normalise_newlines, _strip
 
 LABELS = {

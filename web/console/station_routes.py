@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.booking import availability, station_admin, station_csv
+from core.booking.models import Station, StationException
+from core.booking.station_admin import Problem, StationFormError
+from core.booking.station_csv import StationImportError
 from core.db import db
-from core.models import Station, StationException
-from core.services import availability, station_admin, station_csv
-from core.services.station_admin import Problem, StationFormError
-from core.services.station_csv import StationImportError
 from core.timeutil import LOCAL_TZ
 from web.console import booking_routes, bp
 from web.console.auth import admin_required

@@ -3,7 +3,7 @@
 Booking on a phone is three choices (what for, which day, what time) and a
 confirmation. Every choice is a plain link, so the page works without JavaScript in
 any WeChat version; only the confirmation is a form (POST, CSRF-protected). The rules
-(hours, notice, desks, limits) stay in core.services.booking; this module only reads
+(hours, notice, desks, limits) stay in core.booking.booking; this module only reads
 the request's words and lays out what the services answer.
 """
 
@@ -18,14 +18,13 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.booking import availability, station_services
+from core.booking.availability import SlotView
+from core.booking.models import ACTIVE, CANCELLED, STATUS_LABELS, WEEKDAYS, Booking, Station
+from core.booking.station_services import ServiceItem
 from core.config import Settings
-from core.models import Booking, Station
-from core.models.booking import ACTIVE, CANCELLED, STATUS_LABELS
-from core.models.station import WEEKDAYS
-from core.services import availability, links, station_services
-from core.services.availability import SlotView
-from core.services.station_services import ServiceItem
 from core.timeutil import LOCAL_TZ
+from core.wechat import links
 from web.mobile.station_pages import day_text
 
 NOON = time(12, 0)

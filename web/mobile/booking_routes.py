@@ -13,12 +13,12 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
 from core import timeutil
+from core.booking import booking, stations
+from core.booking.booking import BookingError
+from core.booking.models import ACTIVE, Booking, Station
 from core.config import Settings
 from core.db import db
-from core.models import Booking, Station
-from core.models.booking import ACTIVE
-from core.services import booking, links, notify, stations
-from core.services.booking import BookingError
+from core.wechat import links, notify
 from web.mobile import bp
 from web.mobile.booking_pages import (
     book_page,

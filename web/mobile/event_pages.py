@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.models import Event, Person
-from core.models.event import SCHEDULED
-from core.services import events
+from core.jobs import events
+from core.jobs.models import SCHEDULED, Event
+from core.people.models import Person
 
 LISTED = 50
 

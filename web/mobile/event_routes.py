@@ -12,11 +12,12 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from core import timeutil
+from core.booking.models import TOWNS
 from core.db import db
-from core.models import Person
-from core.models.station import TOWNS
-from core.services import events, people
-from core.services.events import EventError
+from core.jobs import events
+from core.jobs.events import EventError
+from core.people import people
+from core.people.models import Person
 from web.mobile import bp, event_pages
 from web.mobile.identity import current_openid, require_person
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from content.policy_faq.schema import SCOPES
 from core.config import Settings
+from core.faq import answers as faq
+from core.faq import curation as faq_curation
 from core.faq.catalog import EntryView, catalog_cache
 from core.faq.matcher import Candidate
-from core.models import FaqEntry
-from core.models.faq import ANSWERED
-from core.services import faq, faq_curation
+from core.faq.models import ANSWERED, FaqEntry
+from core.faq.schema import SCOPES
 
 # Longer than any real question; the box's maxlength says the same to the browser.
 MAX_QUESTION_CHARS = 200

@@ -31,7 +31,8 @@ from flask.typing import ResponseReturnValue
 
 from core.config import Settings
 from core.db import db
-from core.services import links, people
+from core.people import people
+from core.wechat import links
 from web.mobile import bp
 
 log = logging.getLogger(__name__)

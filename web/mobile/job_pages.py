@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from core.models import JobPosting
-from core.models.jobs import INDUSTRIES
-from core.models.station import TOWNS
-from core.services import job_search
-from core.services.job_search import JobFilter, JobPage
-from core.services.job_text import pay_text
+from core.booking.models import TOWNS
+from core.jobs import search as job_search
+from core.jobs.models import INDUSTRIES, JobPosting
+from core.jobs.search import JobFilter, JobPage
+from core.jobs.texts import pay_text
 
 PAGE_SIZE = 10
 

@@ -11,8 +11,8 @@ from flask.typing import ResponseReturnValue
 
 from core import timeutil
 from core.db import db
-from core.services import job_search
-from core.services.job_text import pay_text
+from core.jobs import search as job_search
+from core.jobs.texts import pay_text
 from web.mobile import bp, job_pages
 
 

@@ -19,11 +19,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.booking import availability, station_services, stations
+from core.booking.models import WEEKDAYS, Station
+from core.booking.station_services import ServiceItem
 from core.config import Settings
-from core.models import Station
-from core.models.station import WEEKDAYS
-from core.services import availability, station_services, stations
-from core.services.station_services import ServiceItem
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +205,8 @@ def jssdk_config(
         return None
     from wechatpy.client.api.jsapi import WeChatJSAPI
 
-    from core.services import outbound
-    from core.wechat_api import WeChatAPIError
+    from core.wechat import outbound
+    from core.wechat.api import WeChatAPIError
 
     try:
         ticket = (api or outbound.wechat_api(settings)).jsapi_ticket()

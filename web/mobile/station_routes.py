@@ -10,9 +10,10 @@ from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from core import timeutil
+from core.booking import stations
 from core.config import Settings
 from core.db import db
-from core.services import people, stations
+from core.people import people
 from web.mobile import bp, station_pages
 from web.mobile.identity import current_openid
 

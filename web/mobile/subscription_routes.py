@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from core.booking.models import TOWNS
 from core.db import db
-from core.models.jobs import INDUSTRIES
-from core.models.station import TOWNS
-from core.services import subscriptions
-from core.services.subscriptions import Choices, SubscriptionError
+from core.jobs import subscriptions
+from core.jobs.models import INDUSTRIES
+from core.jobs.subscriptions import Choices, SubscriptionError
 from web.mobile import bp
 from web.mobile.identity import require_person
 

@@ -20,8 +20,8 @@ from bot import simulate
 from bot.menu import MenuError, load_menu
 from core.config import Settings
 from core.db import db
-from core.models import OutboxMessage
 from core.timeutil import local
+from core.wechat.models import OutboxMessage
 from web import csrf
 
 bp = Blueprint(

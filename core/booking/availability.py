@@ -1,0 +1,188 @@
+"""When a station can be visited: opening periods, holidays, exceptions, slots.
+
+A day's periods come from, in order: a per-date exception; the State Council holiday
+calendar (`chinese-calendar`: closed on public holidays, open on adjusted working days,
+which use the station's Monday hours); the weekly hours. Slots are cut from the periods
+in the station's slot length and stored as rows (created the first time anyone looks at
+that day) so that booking can count desks in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import chinese_calendar
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.booking.models import BookingSlot, Station
+from core.timeutil import LOCAL_TZ, utcnow
+
+log = logging.getLogger(__name__)
+
+Period = tuple[time, time]
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    periods: list[Period]
+    reason: str  # "", "节假日", "调休上班", an exception's note, "休息"
+
+    @property
+    def open(self) -> bool:
+        return bool(self.periods)
+
+
+@dataclass(frozen=True)
+class SlotView:
+    slot_id: int
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(LOCAL_TZ)
+
+
+def _parse_periods(raw: list[object]) -> list[Period]:
+    periods = []
+    for item in raw:
+        if isinstance(item, list | tuple) and len(item) == 2:
+            periods.append((time.fromisoformat(str(item[0])), time.fromisoformat(str(item[1]))))
+    return sorted(periods)
+
+
+def weekly_periods(station: Station, weekday: int) -> list[Period]:
+    return sorted((h.opens, h.closes) for h in station.hours if h.weekday == weekday)
+
+
+def _holiday_status(day: date) -> tuple[bool, bool]:
+    """(is_holiday, is_adjusted_workday); outside the calendar's years: (False, False)."""
+    try:
+        workday = chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        log.warning("chinese-calendar has no data for %s; using weekly hours", day)
+        return False, False
+    weekend = day.weekday() >= 5
+    return (not workday and not weekend), (workday and weekend)
+
+
+def day_plan(station: Station, day: date) -> DayPlan:
+    for exception in station.exceptions:
+        if exception.day == day:
+            if exception.closed:
+                return DayPlan(day, [], exception.note or "休息")
+            return DayPlan(day, _parse_periods(exception.periods), exception.note)
+    holiday, adjusted = _holiday_status(day)
+    if holiday:
+        return DayPlan(day, [], "节假日")
+    if adjusted:
+        return DayPlan(day, weekly_periods(station, 0), "调休上班")
+    periods = weekly_periods(station, day.weekday())
+    return DayPlan(day, periods, "" if periods else "休息")
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+
+
+def slot_starts(station: Station, plan: DayPlan) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of each whole slot that fits one of the day's periods."""
+    step = timedelta(minutes=station.slot_minutes)
+    out = []
+    for opens, closes in plan.periods:
+        start = datetime.combine(plan.day, opens, tzinfo=LOCAL_TZ)
+        end_of_period = datetime.combine(plan.day, closes, tzinfo=LOCAL_TZ)
+        while start + step <= end_of_period:
+            out.append((start.astimezone(UTC), (start + step).astimezone(UTC)))
+            start += step
+    return out
+
+
+def bookable_window(station: Station, now: datetime) -> tuple[datetime, datetime]:
+    """Earliest and latest start a person may book now (minimum notice, booking window)."""
+    earliest = now + timedelta(minutes=station.min_notice_minutes)
+    last_day = local_today(now) + timedelta(days=station.booking_window_days)
+    latest = datetime.combine(last_day, time(23, 59), tzinfo=LOCAL_TZ)
+    return earliest, latest
+
+
+def bookable_days(station: Station, now: datetime | None = None) -> list[DayPlan]:
+    """Open days from today to the end of the booking window with at least one bookable start."""
+    now = now or utcnow()
+    earliest, latest = bookable_window(station, now)
+    days = []
+    day = local_today(now)
+    while datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ) <= latest:
+        plan = day_plan(station, day)
+        if plan.open and any(start >= earliest for start, _ in slot_starts(station, plan)):
+            days.append(plan)
+        day += timedelta(days=1)
+    return days
+
+
+def _insert(session: Session):  # noqa: ANN202
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BookingSlot)
+
+
+def ensure_slots(session: Session, station: Station, day: date) -> list[BookingSlot]:
+    """The day's slot rows, creating only the missing ones.
+
+    Reading first matters on PostgreSQL: an INSERT … ON CONFLICT on rows that other open
+    transactions are booking would wait for each of them, queueing a whole day's bookings.
+    """
+    starts = slot_starts(station, day_plan(station, day))
+    if not starts:
+        return []
+    query = (
+        select(BookingSlot)
+        .where(
+            BookingSlot.station_id == station.id,
+            BookingSlot.starts_at >= starts[0][0],
+            BookingSlot.starts_at <= starts[-1][0],
+        )
+        .order_by(BookingSlot.starts_at)
+    )
+    rows = list(session.scalars(query))
+    have = {row.starts_at for row in rows}
+    missing = [
+        {
+            "station_id": station.id,
+            "starts_at": s,
+            "ends_at": e,
+            "capacity": station.desks,
+            "booked": 0,
+        }
+        for s, e in starts
+        if s not in have
+    ]
+    if not missing:
+        return rows
+    insert = _insert(session).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
+    session.execute(insert, missing)
+    return list(session.scalars(query))
+
+
+def slots_for_day(
+    session: Session, station: Station, day: date, now: datetime | None = None
+) -> list[SlotView]:
+    """The day's slots a person could book now (free or full), in time order."""
+    now = now or utcnow()
+    earliest, latest = bookable_window(station, now)
+    valid = {s for s, _ in slot_starts(station, day_plan(station, day))}
+    return [
+        SlotView(row.id, row.starts_at, row.ends_at, row.capacity, row.booked)
+        for row in ensure_slots(session, station, day)
+        if row.starts_at in valid and earliest <= row.starts_at <= latest
+    ]

@@ -1,0 +1,96 @@
+"""Finding stations: nearest to a shared location, by town, and their opening text."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.booking import availability
+from core.booking.models import TOWNS, WEEKDAYS, Station
+from core.timeutil import utcnow
+
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass
+class Nearby:
+    station: Station
+    distance_m: float | None
+
+    @property
+    def distance_text(self) -> str:
+        """ "约 1.2 公里" / "约 800 米": what a person can picture."""
+        if self.distance_m is None:
+            return "距离未知"
+        if self.distance_m < 1000:
+            return f"约 {max(100, round(self.distance_m / 100) * 100):.0f} 米"
+        return f"约 {self.distance_m / 1000:.1f} 公里"
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); both points GCJ-02, so the offsets cancel out."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def active_stations(session: Session) -> list[Station]:
+    return list(
+        session.scalars(
+            select(Station)
+            .where(Station.is_active)
+            .options(selectinload(Station.hours), selectinload(Station.exceptions))
+            .order_by(Station.town, Station.name)
+        )
+    )
+
+
+def nearest(session: Session, latitude: float, longitude: float, limit: int = 3) -> list[Nearby]:
+    """Closest first; stations without coordinates come last."""
+    found = []
+    for station in active_stations(session):
+        if station.latitude is None or station.longitude is None:
+            found.append(Nearby(station, None))
+        else:
+            found.append(
+                Nearby(
+                    station, distance_m(latitude, longitude, station.latitude, station.longitude)
+                )
+            )
+    found.sort(key=lambda n: (n.distance_m is None, n.distance_m or 0.0))
+    return found[:limit]
+
+
+def by_town(session: Session) -> dict[str, list[Station]]:
+    grouped: dict[str, list[Station]] = {town: [] for town in TOWNS}
+    for station in active_stations(session):
+        grouped.setdefault(station.town, []).append(station)
+    return {town: rows for town, rows in grouped.items() if rows}
+
+
+def get_station(session: Session, station_id: int) -> Station | None:
+    return session.get(Station, station_id)
+
+
+def hours_text(station: Station, now: datetime | None = None) -> str:
+    """Today's hours in words: "今天 09:00-11:30、13:30-17:00" or "今天不开放（节假日）"."""
+    plan = availability.day_plan(station, availability.local_today(now or utcnow()))
+    if not plan.open:
+        return f"今天不开放（{plan.reason}）"
+    periods = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in plan.periods)
+    return f"今天 {periods}"
+
+
+def weekly_text(station: Station) -> list[str]:
+    """One line per weekday, for the station page."""
+    lines = []
+    for weekday, label in enumerate(WEEKDAYS):
+        periods = availability.weekly_periods(station, weekday)
+        text = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods) if periods else "休息"
+        lines.append(f"{label} {text}")
+    return lines

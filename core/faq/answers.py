@@ -1,0 +1,193 @@
+"""Answering policy questions from the FAQ, and logging what happened for curators.
+
+Shared by the chat, the /m/faq pages and the CLI. Every question is logged with its
+tier, score and candidates; choosing a suggestion and saying an answer did not help
+are recorded on that same log row. Answering writes nothing: the chat hands the log
+row to the batched message-log writer (so a policy answer costs no database write in
+the request), the pages log it in their own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.faq.catalog import Catalog, EntryView, catalog_cache
+from core.faq.matcher import Candidate, Match, match
+from core.faq.models import ANSWERED, MISSED, SUGGESTED, FaqQuery
+from core.faq.text import fold
+from core.people.models import Person
+from core.textfit import fit_text
+from core.timeutil import utcnow
+
+# How long a list of suggestions, or an answer, stays the thing a number or "没用" refers to.
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
+SUGGEST_FOOTER = "回复数字查看答案；都不是的话，请换个说法再问，或回复“人工”。"
+FALLBACK = "抱歉，这个问题我暂时回答不了。"
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    text: str
+    match: Match
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question put to the FAQ in the chat, as much as a follow-up needs of it.
+
+    A number ("1") picks from its `candidates`; "没用" marks it unhelpful. `key` is the
+    dedup key of the message that asked it, which is how its log row is found: chat
+    questions are logged in batches, so the row's id is not known when the reply leaves.
+    """
+
+    key: str
+    tier: str
+    faq_id: str | None
+    candidates: list[str]
+    chosen: str | None = None
+
+    @property
+    def answered(self) -> str | None:
+        return self.chosen or self.faq_id
+
+    def to_memo(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "tier": self.tier,
+            "faq_id": self.faq_id,
+            "candidates": self.candidates,
+            "chosen": self.chosen,
+        }
+
+    @classmethod
+    def from_memo(cls, memo: Any) -> Asked | None:
+        if not isinstance(memo, dict) or not memo.get("key"):
+            return None
+        return cls(
+            str(memo["key"]),
+            str(memo.get("tier") or ""),
+            memo.get("faq_id"),
+            [str(c) for c in memo.get("candidates") or []],
+            memo.get("chosen"),
+        )
+
+
+def entry_url(settings: Settings, faq_id: str) -> str:
+    return f"{settings.public_base_url}/m/faq/{faq_id}"
+
+
+def render_answer(catalog: Catalog, settings: Settings, entry: EntryView) -> str:
+    """Answer, citation line, link to the full page — always within WeChat's limit."""
+    tail = f"\n{catalog.citation(entry)}\n详情：{entry_url(settings, entry.id)}"
+    budget = 2000 - len(tail.encode("utf-8"))
+    return fit_text(entry.answer, budget) + tail
+
+
+def render_suggestions(candidates: list[Candidate]) -> str:
+    lines = [f"{i}. {c.question}" for i, c in enumerate(candidates, start=1)]
+    return "您是不是想问：\n" + "\n".join(lines) + "\n" + SUGGEST_FOOTER
+
+
+def ask(session: Session, settings: Settings, text: str) -> FaqAnswer:
+    """Match and render; nothing is written (see `log_fields` and `log_query`)."""
+    catalog = catalog_cache.get(session)
+    result = match(catalog, text)
+    if result.tier == ANSWERED and result.faq_id:
+        reply = render_answer(catalog, settings, catalog.entries[result.faq_id])
+    elif result.tier == SUGGESTED:
+        reply = render_suggestions(result.candidates)
+    else:
+        reply = FALLBACK
+    return FaqAnswer(reply, result)
+
+
+def log_fields(answer: FaqAnswer, text: str, channel: str) -> dict[str, Any]:
+    """What the curators' log keeps of a question: FaqQuery's columns, as JSON values, so the
+    chat can hand them to the batched message-log writer (core.chatlog.activity_sql)."""
+    result = answer.match
+    return {
+        "channel": channel,
+        "text": text[:2000],
+        "normalized": fold(text)[:400],
+        "tier": result.tier,
+        "faq_id": result.faq_id,
+        "score": round(result.score, 4),
+        "candidates": [
+            {"faq_id": c.faq_id, "question": c.question, "score": c.score}
+            for c in result.candidates
+        ],
+    }
+
+
+def log_query(
+    session: Session, fields: dict[str, Any], person: Person | None, dedup_key: str | None = None
+) -> FaqQuery:
+    """Log a question now, in the caller's transaction (pages; the chat with Redis down)."""
+    query = FaqQuery(person_id=person.id if person else None, dedup_key=dedup_key, **fields)
+    session.add(query)
+    return query
+
+
+def asked(answer: FaqAnswer, key: str) -> Asked:
+    result = answer.match
+    return Asked(key, result.tier, result.faq_id, [c.faq_id for c in result.candidates])
+
+
+def _latest_query(session: Session, person: Person) -> FaqQuery | None:
+    return session.scalar(
+        select(FaqQuery)
+        .where(FaqQuery.person_id == person.id, FaqQuery.created_at >= utcnow() - FOLLOW_UP_WINDOW)
+        .order_by(FaqQuery.created_at.desc(), FaqQuery.id.desc())
+        .limit(1)
+    )
+
+
+def last_asked(session: Session, person: Person) -> Asked | None:
+    """The person's last chat question from the log (when Redis, which remembers it, is down)."""
+    latest = _latest_query(session, person)
+    if latest is None or latest.dedup_key is None:
+        return None
+    return Asked(
+        latest.dedup_key,
+        latest.tier,
+        latest.faq_id,
+        [str(c["faq_id"]) for c in latest.candidates or []],
+        latest.chosen_faq_id,
+    )
+
+
+def choose(
+    session: Session, settings: Settings, question: Asked, number: int
+) -> tuple[str, Asked] | None:
+    """The answer for suggestion `number` (1-based) and the question with it chosen; None if
+    `number` is out of range or the entry is gone."""
+    if question.tier != SUGGESTED or not 1 <= number <= len(question.candidates):
+        return None
+    faq_id = question.candidates[number - 1]
+    catalog = catalog_cache.get(session)
+    entry = catalog.entries.get(faq_id)
+    if entry is None:
+        return None
+    return render_answer(catalog, settings, entry), replace(question, chosen=faq_id)
+
+
+def follow_up(
+    session: Session, key: str, *, chosen: str | None = None, unhelpful: bool = False
+) -> None:
+    """Record a choice or a "没用" on the question's log row now (with Redis down)."""
+    values: dict[str, Any] = {}
+    if chosen:
+        values["chosen_faq_id"] = chosen
+    if unhelpful:
+        values["unhelpful"] = True
+    if values:
+        session.execute(update(FaqQuery).where(FaqQuery.dedup_key == key).values(**values))
+
+
+__all__ = ["ANSWERED", "MISSED", "SUGGESTED", "Asked", "FaqAnswer", "ask", "choose", "follow_up"]

@@ -1,0 +1,216 @@
+"""`vetbot faq check`: every rule the content must pass, as a list of problems."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from core.content_files import read_yaml
+from core.faq.schema import (
+    EVAL_DIR,
+    ID_PATTERN,
+    MAX_ANSWER_CHARS,
+    MAX_DETAIL_CHARS,
+    MIN_SIMILAR,
+    MUST_MENTION,
+    NUMBER,
+    SCOPES,
+    Document,
+    Entry,
+    fold,
+)
+
+# A dev question this close (character-bigram Jaccard) to a similar question is a copy.
+DEV_OVERLAP_JACCARD = 0.75
+
+
+def check_entry(entry: Entry, docs: dict[str, Document]) -> list[str]:
+    where = f"{entry.file}:{entry.id or '?'}"
+    problems: list[str] = []
+    if not ID_PATTERN.match(entry.id):
+        problems.append(f"{where}: id must be lower-case letters, digits and dashes")
+    if not entry.question:
+        problems.append(f"{where}: question is missing")
+    if len(entry.similar) < MIN_SIMILAR:
+        problems.append(
+            f"{where}: needs at least {MIN_SIMILAR} similar questions ({len(entry.similar)})"
+        )
+    folded = [fold(q) for q in [entry.question, *entry.similar]]
+    if len(set(folded)) != len(folded):
+        problems.append(f"{where}: a similar question repeats another or the question")
+    if not entry.keywords:
+        problems.append(f"{where}: needs keywords")
+    if not entry.answer:
+        problems.append(f"{where}: answer is missing")
+    elif len(entry.answer) > MAX_ANSWER_CHARS:
+        problems.append(
+            f"{where}: answer has {len(entry.answer)} characters (max {MAX_ANSWER_CHARS})"
+        )
+    if len(entry.detail) > MAX_DETAIL_CHARS:
+        problems.append(
+            f"{where}: detail has {len(entry.detail)} characters (max {MAX_DETAIL_CHARS})"
+        )
+    if entry.scope not in SCOPES:
+        problems.append(f"{where}: scope must be one of {', '.join(SCOPES)}")
+    if entry.extra:
+        problems.append(f"{where}: unknown fields {', '.join(sorted(entry.extra))}")
+    problems.extend(_check_sources(entry, docs, where))
+    return problems
+
+
+def _check_sources(entry: Entry, docs: dict[str, Document], where: str) -> list[str]:
+    problems: list[str] = []
+    if not entry.sources:
+        return [f"{where}: needs at least one source"]
+    cited: list[Document] = []
+    for source in entry.sources:
+        doc = docs.get(source.doc)
+        if doc is None:
+            problems.append(f"{where}: unknown document {source.doc!r} (known: {', '.join(docs)})")
+            continue
+        cited.append(doc)
+        if not source.clause:
+            problems.append(f"{where}: source {source.doc} names no clause")
+        if not source.quote:
+            problems.append(f"{where}: source {source.doc} needs a quote from the document")
+        elif fold(source.quote) not in doc.folded_text:
+            problems.append(f"{where}: quote not found in {source.doc}: {source.quote[:30]}…")
+        needed = MUST_MENTION.get(doc.key)
+        if needed and needed not in entry.answer:
+            problems.append(
+                f"{where}: an answer from {doc.key} must say {needed!r} (where it applies)"
+            )
+    if cited:
+        texts = "".join(d.folded_text for d in cited)
+        for number in NUMBER.findall(entry.answer + entry.detail):
+            if number not in texts:
+                problems.append(f"{where}: the number {number} is not in the cited documents")
+    return problems
+
+
+def check_catalog(entries: Iterable[Entry], docs: dict[str, Document]) -> list[str]:
+    entries = list(entries)
+    problems: list[str] = []
+    ids: dict[str, str] = {}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        problems.extend(check_entry(entry, docs))
+        if entry.id in ids:
+            problems.append(f"{entry.file}:{entry.id}: id also used in {ids[entry.id]}")
+        ids.setdefault(entry.id, entry.file)
+        for q in [entry.question, *entry.similar]:
+            owners[fold(q)].add(entry.id)
+    for text, owner_ids in owners.items():
+        if len(owner_ids) > 1:
+            problems.append(f"the same question {text!r} is under {', '.join(sorted(owner_ids))}")
+    return problems
+
+
+@dataclass(frozen=True)
+class DevItem:
+    question: str
+    expect: str | None  # an entry id, or None for out of scope
+    part: str = ""  # "tune" (used to choose weights and thresholds) or "heldout"
+    # The label its writer gave, when a label audit changed it (eval/audit/README.md):
+    # kept so that the figures on the labels as first written can always be shown too.
+    written: str | None = None
+    relabelled: bool = False
+
+    def as_written(self) -> DevItem:
+        return replace(self, expect=self.written, relabelled=False) if self.relabelled else self
+
+
+def load_devset(path: Path) -> list[DevItem]:
+    raw = read_yaml(path)
+    items = raw.get("items") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: needs `items`: a list of {{q, expect}}")
+    return [_dev_item(i) for i in items]
+
+
+def _dev_item(raw: dict[str, Any]) -> DevItem:
+    audit = raw.get("audit")
+    relabelled = isinstance(audit, dict) and "written" in audit
+    return DevItem(
+        str(raw["q"]).strip(),
+        raw.get("expect") or None,
+        str(raw.get("part") or ""),
+        written=(audit or {}).get("written") or None,
+        relabelled=relabelled,
+    )
+
+
+def default_devset() -> Path:
+    return EVAL_DIR / "dev.yaml"
+
+
+def _bigrams(text: str) -> set[str]:
+    text = fold(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
+    """Dev questions must point at real entries and must not be copies of similar questions."""
+    problems: list[str] = []
+    ids = {e.id for e in entries}
+    # By size: a Jaccard of t needs sizes within a factor t of each other, so each question
+    # is compared with that band only.
+    phrasings = sorted(
+        ((e.id, q, _bigrams(q)) for e in entries for q in [e.question, *e.similar]),
+        key=lambda p: len(p[2]),
+    )
+    sizes = [len(grams) for _, _, grams in phrasings]
+    exact = {fold(q) for _, q, _ in phrasings}
+    for item in items:
+        for label in [item.expect, item.written]:
+            if label is not None and label not in ids:
+                problems.append(f"dev: {item.question!r} expects unknown entry {label!r}")
+        if item.relabelled and item.written == item.expect:
+            problems.append(f"dev: {item.question!r}: audit record repeats its label")
+        if fold(item.question) in exact:
+            problems.append(f"dev: {item.question!r} is also a FAQ question")
+            continue
+        grams = _bigrams(item.question)
+        band = slice(
+            bisect_left(sizes, math.ceil(DEV_OVERLAP_JACCARD * len(grams))),
+            bisect_right(sizes, len(grams) / DEV_OVERLAP_JACCARD),
+        )
+        for entry_id, q, other in phrasings[band]:
+            jaccard = len(grams & other) / len(grams | other)
+            if jaccard >= DEV_OVERLAP_JACCARD:
+                problems.append(f"dev: {item.question!r} is too close to {entry_id}: {q!r}")
+                break
+    return problems
+
+
+def run_checks(devset: Path | None = None) -> tuple[int, list[str]]:
+    """Load everything and check it; returns (number of entries, problems).
+
+    Without `devset`, every labelled set in eval/ is checked (the dev set and any fresh test
+    set): a test question that copies a phrasing measures nothing."""
+    from core.faq.schema import ContentError, load_documents, load_entries
+
+    try:
+        entries = load_entries()
+    except ContentError as exc:
+        return 0, [str(exc)]
+    problems = check_catalog(entries, load_documents())
+    for path in [devset] if devset else sorted(EVAL_DIR.glob("*.yaml")):
+        if path.exists():
+            problems.extend(f"{path.name}: {p}" for p in check_devset(load_devset(path), entries))
+    return len(entries), problems
+
+
+if __name__ == "__main__":
+    import sys
+
+    count, found = run_checks()
+    for problem in found:
+        print(problem)
+    print(f"{count} entries, {len(found)} problems")
+    sys.exit(1 if found else 0)

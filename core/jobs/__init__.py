@@ -1,0 +1,1 @@
+"""Job postings, events (job fairs, trainings, briefings) and sign-ups, subscriptions and the daily digest."""

@@ -1,4 +1,0 @@
-"""Domain operations shared by chat, pages, console and scheduler.
-
-Services change state and flush; the caller owns the transaction and commits.
-"""

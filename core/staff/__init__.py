@@ -1,0 +1,1 @@
+"""Console accounts (district admins, station staff) and the dashboard's figures."""

@@ -1,0 +1,105 @@
+"""Console accounts: creation, password checks and login throttling."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.booking.models import Station
+from core.cache import cache
+from core.config import Settings
+from core.staff.models import ROLES, STATION_STAFF, StaffUser
+from core.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 8
+# Compared against when the username is unknown, so timing does not reveal which names exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class StaffError(ValueError):
+    """A reason in Chinese, for the CLI and the console forms."""
+
+
+def get_by_username(session: Session, username: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    station_id: int | None = None,
+) -> StaffUser:
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise StaffError("用户名不能为空，且不超过64个字符。")
+    if role not in ROLES:
+        raise StaffError(f"角色必须是 {' 或 '.join(ROLES)} 之一。")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
+    if get_by_username(session, username) is not None:
+        raise StaffError(f"用户名 {username} 已存在。")
+    if station_id is not None and session.get(Station, station_id) is None:
+        raise StaffError(f"服务站编号 {station_id} 不存在。")
+    user = StaffUser(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        station_id=station_id if role == STATION_STAFF else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
+    user.password_hash = generate_password_hash(password)
+
+
+class LoginThrottled(Exception):
+    """Too many failed attempts for this name or address; try again later."""
+
+
+def _throttle_keys(username: str, remote_addr: str) -> list[str]:
+    return [
+        cache.key("login_fail", "user", username.strip().lower()),
+        cache.key("login_fail", "addr", remote_addr),
+    ]
+
+
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, remote_addr: str
+) -> StaffUser | None:
+    """The user if the password is right; counts failures per name and per address."""
+    keys = _throttle_keys(username, remote_addr)
+    for key in keys:
+        count = cache.get(key)
+        if count is not None and int(count) >= settings.login_max_attempts:
+            raise LoginThrottled()
+    user = get_by_username(session, username)
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not ok or not user.is_active:
+        for key in keys:
+            cache.incr_window(key, settings.login_window_seconds)
+        return None
+    for key in keys:
+        cache.delete(key)
+    user.last_login_at = utcnow()
+    return user
+
+
+def list_users(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.id)))
+
+
+def set_active(user: StaffUser, active: bool, acting: StaffUser) -> None:
+    """Switch an account on or off; nobody can lock themself out."""
+    if user.id == acting.id and not active:
+        raise StaffError("不能停用自己的账号。")
+    user.is_active = active

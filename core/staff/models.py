@@ -1,0 +1,35 @@
+"""Console users: district admins and station staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+from core.timeutil import utcnow
+
+DISTRICT_ADMIN = "district_admin"
+STATION_STAFF = "station_staff"
+ROLES = (DISTRICT_ADMIN, STATION_STAFF)
+ROLE_LABELS = {DISTRICT_ADMIN: "区级管理员", STATION_STAFF: "服务站专员"}
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    # The station a station_staff member works at (sees and checks in its bookings).
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == DISTRICT_ADMIN
