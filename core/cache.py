@@ -37,6 +37,10 @@ _fake_server_lock = threading.Lock()
 _fake_server: Any = None
 
 
+_sweeper: threading.Thread | None = None
+SWEEP_SECONDS = 5.0
+
+
 def _embedded_client() -> redis.Redis:
     """One in-process fake server per process, so every connection sees the same data."""
     global _fake_server
@@ -45,7 +49,40 @@ def _embedded_client() -> redis.Redis:
     with _fake_server_lock:
         if _fake_server is None:
             _fake_server = fakeredis.FakeServer()
+        _start_sweeper(fakeredis.FakeRedis(server=_fake_server))
     return fakeredis.FakeRedis(server=_fake_server, decode_responses=True)
+
+
+def _start_sweeper(client: redis.Redis) -> None:
+    """Drop expired keys every few seconds, as Redis itself does.
+
+    The stand-in deletes an expired key only when it is read or when the keyspace is
+    walked. Dedup markers and the replies kept for retries are written once and never read
+    again, so they piled up for as long as the process ran (about 150 MB over 100,000
+    messages in bench.soak). Asking for the keyspace's size walks its expiry heap.
+    """
+    global _sweeper
+    if _sweeper is not None and _sweeper.is_alive():
+        return
+
+    def sweep() -> None:
+        while True:
+            time.sleep(SWEEP_SECONDS)
+            try:
+                client.dbsize()
+            except Exception:  # the sweep must outlive any surprise; it is only tidying
+                log.debug("sweeping the in-process Redis failed", exc_info=True)
+
+    _sweeper = threading.Thread(target=sweep, name="redis-expiry-sweep", daemon=True)
+    _sweeper.start()
+
+
+def _forget_sweeper() -> None:
+    global _sweeper
+    _sweeper = None  # threads do not survive a fork: the child starts its own
+
+
+os.register_at_fork(after_in_child=_forget_sweeper)
 
 
 class Cache:

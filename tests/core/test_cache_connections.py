@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -45,3 +46,27 @@ def test_any_error_in_a_command_degrades_like_redis_down(
     assert not redis_cache.available  # the breaker is open: no more attempts for a while
     monkeypatch.undo()
     assert redis_cache.ping()  # the health check closes the breaker again
+
+
+def test_the_in_process_stand_in_drops_expired_keys_nobody_reads(
+    redis_cache: Cache, monkeypatch: pytest.MonkeyPatch
+):
+    """Real Redis expires keys by itself; the stand-in must not keep them for ever."""
+    if not redis_cache.embedded:
+        pytest.skip("real Redis expires keys itself")
+    import core.cache
+
+    fake = redis_cache.client
+    assert fake is not None
+    for n in range(200):
+        redis_cache.set(redis_cache.key("once", n), "x" * 100, ttl=1)
+    # Counted on the stand-in's own storage: any command would expire keys itself.
+    server = core.cache._fake_server
+    stored = sum(len(db._dict) for db in server.dbs.values())
+    assert stored >= 200
+    deadline = time.monotonic() + core.cache.SWEEP_SECONDS + 5
+    while time.monotonic() < deadline:
+        if sum(len(db._dict) for db in server.dbs.values()) < stored - 150:
+            break
+        time.sleep(0.2)
+    assert sum(len(db._dict) for db in server.dbs.values()) < stored - 150
