@@ -19,6 +19,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply
 
+import bot.handlers  # noqa: F401  (each handler module registers its routes on import)
 from bot.inbound import BadMessage, Inbound, decode_body, parse_message, parse_xml
 from bot.pipeline import answer
 from bot.reply import Reply

@@ -18,7 +18,7 @@ from core.cache import cache
 class Conversation:
     """One person's state; read once per message, written when it changes."""
 
-    def __init__(self, openid: str, ttl: int, raw: str | None | bool = False) -> None:
+    def __init__(self, openid: str, ttl: int, raw: str | bool | None = False) -> None:
         """`raw` is the stored state when the caller already fetched it (False: fetch now)."""
         self.openid = openid
         self.ttl = ttl

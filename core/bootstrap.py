@@ -8,8 +8,7 @@ from core.db import db
 
 
 def init_core(settings: Settings) -> None:
-    """Connect storage and register the bot's handlers; cheap to call more than once."""
+    """Connect storage; cheap to call more than once."""
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     db.configure(settings.sqlalchemy_url)
     cache.configure(settings)
-    import bot.handlers  # noqa: F401  (registers the routes)

@@ -16,4 +16,4 @@ SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)

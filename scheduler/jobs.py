@@ -9,11 +9,29 @@ from typing import Any
 
 from core.booking import reminders
 from core.cache import cache
-from core.config import load_settings
+from core.config import Settings, load_settings
 from core.db import db
 from core.timeutil import utcnow
 
 HEARTBEAT_KEY = ("scheduler", "heartbeat")
+
+_settings: Settings | None = None
+
+
+def use_settings(settings: Settings) -> None:
+    """The settings the process started with, for every job it runs.
+
+    Not re-read from the environment when a job runs: `vetbot serve --port 8080` changes
+    the public address after reading it, and reminders and broadcasts must link there.
+    Not stored with the jobs either: the job store pickles arguments into the database,
+    and settings carry secrets.
+    """
+    global _settings
+    _settings = settings
+
+
+def settings() -> Settings:
+    return _settings if _settings is not None else load_settings()
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,11 @@ class JobSpec:
     func: Callable[[], Any]
     trigger: str
     trigger_args: dict[str, Any]
+    # Trigger arguments that come from the settings (the digest's time of day).
+    timed_by: Callable[[Settings], dict[str, Any]] | None = None
+
+    def arguments(self, settings: Settings) -> dict[str, Any]:
+        return {**self.trigger_args, **(self.timed_by(settings) if self.timed_by else {})}
 
 
 def heartbeat() -> None:
@@ -32,12 +55,11 @@ def heartbeat() -> None:
 def booking_reminders() -> None:
     """Day-before and 2-hour reminders; claims make overlapping runs and restarts harmless.
 
-    Settings are read when the job runs, not stored with it: the job store pickles its
-    arguments into the database, and settings carry secrets.
+    Settings are the process's (`use_settings`), not stored with the job.
     """
     session = db.session()
     try:
-        reminders.send_due(session, load_settings(), utcnow())
+        reminders.send_due(session, settings(), utcnow())
     finally:
         db.session.remove()
 
@@ -72,7 +94,7 @@ def dispatch_broadcasts() -> None:
         from core.broadcast import send as broadcast_send
 
         try:
-            broadcast_send.dispatch(db.session(), load_settings())
+            broadcast_send.dispatch(db.session(), settings())
         finally:
             db.session.remove()
             _broadcasting.release()
@@ -86,15 +108,15 @@ def daily_digest() -> None:
 
     session = db.session()
     try:
-        digest.send_due(session, load_settings(), utcnow())
+        digest.send_due(session, settings(), utcnow())
     finally:
         db.session.remove()
 
 
-def _digest_trigger() -> dict[str, Any]:
+def _digest_trigger(settings: Settings) -> dict[str, Any]:
     from core.jobs.digest import parse_time
 
-    at = parse_time(load_settings().digest_time)
+    at = parse_time(settings.digest_time)
     return {"hour": at.hour, "minute": at.minute}
 
 
@@ -103,5 +125,5 @@ JOBS: list[JobSpec] = [
     JobSpec("booking.reminders", booking_reminders, "interval", {"minutes": 5}),
     JobSpec("jobs.expire", expire_postings, "interval", {"hours": 1}),
     JobSpec("broadcasts.dispatch", dispatch_broadcasts, "interval", {"seconds": 5}),
-    JobSpec("digest.daily", daily_digest, "cron", _digest_trigger()),
+    JobSpec("digest.daily", daily_digest, "cron", {}, timed_by=_digest_trigger),
 ]

@@ -12,13 +12,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core.config import Settings
 from core.timeutil import LOCAL_TZ
-from scheduler.jobs import JOBS
+from scheduler.jobs import JOBS, use_settings
 
 log = logging.getLogger(__name__)
 
 
 def build_scheduler(settings: Settings, scheduler_cls: Any = BlockingScheduler) -> Any:
     """Jobs are (re)registered by id with replace_existing, so restarts never duplicate them."""
+    use_settings(settings)
     # Two INFO lines per run of a job every 5 seconds would bury everything else; the jobs
     # log what they do, and APScheduler still logs a failed run as an error.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
@@ -31,7 +32,7 @@ def build_scheduler(settings: Settings, scheduler_cls: Any = BlockingScheduler) 
     )
     for job in JOBS:
         scheduler.add_job(
-            job.func, job.trigger, id=job.id, replace_existing=True, **job.trigger_args
+            job.func, job.trigger, id=job.id, replace_existing=True, **job.arguments(settings)
         )
     return scheduler
 

@@ -71,7 +71,8 @@ def main() -> int:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert standin.stdout is not None and standin.stdin is not None
+    assert standin.stdout is not None
+    assert standin.stdin is not None
     api_url = standin.stdout.readline().strip()
     print(
         f"stand-in at {api_url}, {args.latency * 1000:.0f} ms per call; limit {args.rate:.0f}/s, "

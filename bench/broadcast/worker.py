@@ -39,7 +39,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def add_people(session, run: str, count: int) -> None:  # noqa: ANN001
+def add_people(session, run: str, count: int) -> None:
     now = utcnow()
     for start in range(0, count, 1000):
         people = [

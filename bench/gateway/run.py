@@ -358,7 +358,8 @@ def probe_contents(target: Target, traffic: Traffic) -> dict[str, str]:
 
 
 def measure(target: Target, jobs: list[Job], options: Options) -> LoadResult:
-    assert target.check is not None and target.server.process is not None
+    assert target.check is not None
+    assert target.server.process is not None
     pid = target.server.process.pid
     cpu_before = process_tree_cpu(pid)
     result = run_load(

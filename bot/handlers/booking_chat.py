@@ -45,9 +45,9 @@ def _chosen(ctx: Context, step: str, value: Any, now: datetime) -> Reply:
 
 
 ZERO = {"station": "town", "time": "day", "alt": "day"}
-CONFIRM_WORDS = {w: 1 for w in ("确认", "确定", "好", "好的", "是", "对", "可以", "ok")} | {
-    w: 2 for w in ("重选", "重选时间", "换时间", "换个时间")
-}
+CONFIRM_WORDS = dict.fromkeys(
+    ("确认", "确定", "好", "好的", "是", "对", "可以", "ok"), 1
+) | dict.fromkeys(("重选", "重选时间", "换时间", "换个时间"), 2)
 
 
 @router.flow(FLOW)

@@ -74,7 +74,8 @@ def location_reply(ctx: Context) -> Reply:
     now = utcnow()
     if not record_location(ctx, now):
         return Reply(text=f"没能读取到这个位置，请{SHARE_HOW}，重新发送一次。", intent="location")
-    assert ctx.message.latitude is not None and ctx.message.longitude is not None
+    assert ctx.message.latitude is not None
+    assert ctx.message.longitude is not None
     where = f"（{ctx.message.label[:30]}）" if ctx.message.label else ""
     lead = f"已收到您的位置{where}。"
     reply = nearby_reply(ctx, ctx.message.latitude, ctx.message.longitude, now, lead)

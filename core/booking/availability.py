@@ -131,7 +131,7 @@ def bookable_days(station: Station, now: datetime | None = None) -> list[DayPlan
     return days
 
 
-def _insert(session: Session):  # noqa: ANN202
+def _insert(session: Session):
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BookingSlot)
 

@@ -76,7 +76,7 @@ def choose(facts: Facts, *, use_mass: bool, now: datetime) -> tuple[str, str]:
     return NONE, UNREACHABLE
 
 
-def consent_filter(settings: Settings):  # noqa: ANN201  (a SQL expression)
+def consent_filter(settings: Settings):
     """Consents to the configured broadcast templates with uses left."""
     templates = []
     if settings.wechat_template_broadcast:

@@ -78,7 +78,7 @@ def message_for(settings: Settings, broadcast: Broadcast) -> Message:
     return Message(broadcast.title, f"{broadcast.body}\n{STOP_HINT}", url)
 
 
-def _free(now: datetime):  # noqa: ANN202  (a SQL condition)
+def _free(now: datetime):
     """Due, and nobody's lease is running."""
     return (
         Broadcast.status.in_((SCHEDULED, SENDING)),

@@ -16,8 +16,12 @@ def test_slots_follow_hours_and_breaks(make_station, db_session):
     station = make_station()
     slots = availability.slots_for_day(db_session, station, date(2026, 12, 3), NOW)
     starts = [s.local_start.strftime("%H:%M") for s in slots]
-    assert starts[0] == "09:00" and "11:00" in starts and "11:30" not in starts
-    assert "12:00" not in starts and "13:30" in starts and starts[-1] == "16:30"
+    assert starts[0] == "09:00"
+    assert "11:00" in starts
+    assert "11:30" not in starts
+    assert "12:00" not in starts
+    assert "13:30" in starts
+    assert starts[-1] == "16:30"
     assert all(s.capacity == 3 and s.free == 3 for s in slots)
 
 
@@ -27,7 +31,8 @@ def test_minimum_notice_hides_slots_too_soon(make_station, db_session):
         s.local_start.strftime("%H:%M")
         for s in availability.slots_for_day(db_session, station, date(2026, 12, 2), NOW)
     ]
-    assert "09:30" not in today and "10:00" in today  # 08:00 + 2 h
+    assert "09:30" not in today
+    assert "10:00" in today
 
 
 def test_public_holiday_closed_and_adjusted_workday_open(make_station):
@@ -35,7 +40,8 @@ def test_public_holiday_closed_and_adjusted_workday_open(make_station):
     # 2026-10-01 National Day: closed. 2026-09-20 (a Sunday) is an adjusted working day.
     assert availability.day_plan(station, date(2026, 10, 1)).reason == "节假日"
     plan = availability.day_plan(station, date(2026, 9, 20))
-    assert plan.open and plan.reason == "调休上班"
+    assert plan.open
+    assert plan.reason == "调休上班"
     assert not availability.day_plan(station, date(2026, 12, 5)).open  # an ordinary Saturday
 
 
@@ -57,7 +63,8 @@ def test_per_date_exception(make_station, db_session):
 def test_booking_window(make_station, db_session):
     station = make_station()
     days = availability.bookable_days(station, NOW)
-    assert days[0].day == date(2026, 12, 2) and days[-1].day <= date(2026, 12, 16)
+    assert days[0].day == date(2026, 12, 2)
+    assert days[-1].day <= date(2026, 12, 16)
     with pytest.raises(BookingError, match="14 天内"):
         booking.book(db_session, _person(db_session), station, at(18, 9), 3, NOW)
 
@@ -75,7 +82,8 @@ def test_book_and_cancel_frees_the_desk_once(make_station, db_session):
     person = _person(db_session)
     made = booking.book(db_session, person, station, at(3, 9), 3, NOW)
     db_session.commit()
-    assert len(made.code) == 6 and made.slot.booked == 1
+    assert len(made.code) == 6
+    assert made.slot.booked == 1
     booking.cancel(db_session, made, by="person", reason="有事", now=NOW)
     db_session.commit()
     with pytest.raises(BookingError):
@@ -91,7 +99,8 @@ def test_full_slot_offers_alternatives(make_station, db_session):
     db_session.commit()
     with pytest.raises(BookingError) as info:
         booking.book(db_session, _person(db_session, "o-b"), station, at(3, 9), 3, NOW)
-    assert info.value.code == "full" and "约满" in info.value.message
+    assert info.value.code == "full"
+    assert "约满" in info.value.message
     assert [a.local_start.strftime("%H:%M") for a in info.value.alternatives][:1] in (
         ["09:30"],
         ["08:30"],
@@ -126,11 +135,12 @@ def test_reschedule_moves_the_desk(make_station, db_session):
     db_session.commit()
     new = booking.reschedule(db_session, old, at(4, 14), now=NOW)
     db_session.commit()
-    assert (
-        old.status == "cancelled" and new.status == "active" and new.rescheduled_from_id == old.id
-    )
+    assert old.status == "cancelled"
+    assert new.status == "active"
+    assert new.rescheduled_from_id == old.id
     db_session.refresh(old.slot)
-    assert old.slot.booked == 0 and new.slot.booked == 1
+    assert old.slot.booked == 0
+    assert new.slot.booked == 1
 
 
 def test_nearest_stations_sorted_with_unknown_last(make_station, db_session):
@@ -141,4 +151,5 @@ def test_nearest_stations_sorted_with_unknown_last(make_station, db_session):
     make_station("NONE", lat=None, lon=None)
     found = stations.nearest(db_session, 31.2946, 121.163)
     assert [n.station.code for n in found] == ["NEAR", "FAR", "NONE"]
-    assert found[0].distance_text == "约 200 米" and found[1].distance_text.endswith("公里")
+    assert found[0].distance_text == "约 200 米"
+    assert found[1].distance_text.endswith("公里")

@@ -74,9 +74,11 @@ def test_after_saving_the_bookings_stay_active_and_are_listed_until_staff_act(
     outcome = station_admin.cancel_by_staff(db_session, settings, afternoon, "下午停止接待", NOW)
     db_session.commit()
     assert station_admin.notice_text(outcome) == "已通知"
-    assert afternoon.status == CANCELLED and afternoon.cancelled_by == "staff"
+    assert afternoon.status == CANCELLED
+    assert afternoon.cancelled_by == "staff"
     notice = db_session.scalar(select(OutboxMessage).where(OutboxMessage.openid == "o-afternoon"))
-    assert notice is not None and "下午停止接待" in notice.content
+    assert notice is not None
+    assert "下午停止接待" in notice.content
     assert station_admin.problems(db_session, NOW) == []
 
 
@@ -131,13 +133,16 @@ def test_fewer_desks_flag_full_slots_and_never_shrink_below_bookings(
     db_session.commit()
 
     found = station_admin.problems(db_session, NOW)
-    assert [p.booking for p in found] == crowded and all(p.keep for p in found)
+    assert [p.booking for p in found] == crowded
+    assert all(p.keep for p in found)
     assert "超过窗口数 1" in found[0].reason
     capacity = {
         s.starts_at: s.capacity
         for s in db_session.scalars(select(BookingSlot).where(BookingSlot.station_id == station.id))
     }
-    assert capacity[at(3, 10)] == 2 and capacity[at(3, 10, 30)] == 1 and capacity[at(3, 11)] == 1
+    assert capacity[at(3, 10)] == 2
+    assert capacity[at(3, 10, 30)] == 1
+    assert capacity[at(3, 11)] == 1
 
 
 def test_past_and_finished_bookings_are_never_problems(make_station, db_session, factories):
@@ -154,11 +159,15 @@ def test_staff_move_rebooks_and_tells_the_person(make_station, db_session, facto
     old = _book(db_session, factories, station, at(3, 14), "o-move")
     new, outcome = station_admin.move_by_staff(db_session, settings, old, at(3, 10), NOW)
     db_session.commit()
-    assert new.status == ACTIVE and new.slot.starts_at == at(3, 10)
-    assert old.status == CANCELLED and old.cancelled_by == "staff" and new.code in old.cancel_reason
+    assert new.status == ACTIVE
+    assert new.slot.starts_at == at(3, 10)
+    assert old.status == CANCELLED
+    assert old.cancelled_by == "staff"
+    assert new.code in old.cancel_reason
     assert outcome == "outbox"
     notice = db_session.scalar(select(OutboxMessage).where(OutboxMessage.openid == "o-move"))
-    assert "预约已改期" in notice.content and station_admin.MOVED_REASON in notice.content
+    assert "预约已改期" in notice.content
+    assert station_admin.MOVED_REASON in notice.content
 
 
 def test_cancel_needs_a_reason_and_an_unsubscribed_person_is_reported(
@@ -210,7 +219,8 @@ def test_import_lists_bookings_a_new_file_leaves_without_a_slot(
     db_session.commit()
     assert (result.added, result.updated) == (1, 1)
     assert [p.booking for p in result.problems] == [afternoon]
-    assert afternoon.slot.capacity == 1 and afternoon.status == ACTIVE
+    assert afternoon.slot.capacity == 1
+    assert afternoon.status == ACTIVE
 
 
 def test_csv_bytes_in_utf8_bom_or_gbk_are_read():
@@ -228,8 +238,8 @@ def test_week_grid_counts_bookings_per_slot(make_station, db_session, factories)
     cancelled = _book(db_session, factories, station, at(4, 14))
     booking.cancel(db_session, cancelled, by="person", now=NOW)
     grid = station_admin.week_grid(db_session, station, date(2026, 11, 30))
-    assert (
-        grid.counts[(date(2026, 12, 3), time(10))] == 2 and grid.day_total(date(2026, 12, 4)) == 0
-    )
+    assert grid.counts[(date(2026, 12, 3), time(10))] == 2
+    assert grid.day_total(date(2026, 12, 4)) == 0
     assert (date(2026, 12, 5), time(10)) not in grid.open_cells  # Saturday
-    assert grid.times[0] == time(9) and grid.times[-1] == time(16, 30)
+    assert grid.times[0] == time(9)
+    assert grid.times[-1] == time(16, 30)

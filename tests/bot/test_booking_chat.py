@@ -50,18 +50,23 @@ def flow_of(openid: str) -> Conversation:
 def to_confirm(client, settings, openid: str) -> str:
     """预约 → town 1 → station 1 → service 1 (政策咨询) → 12月3日 → 09:00: the confirm step."""
     towns = say(client, settings, openid, "预约")
-    assert "1. 安亭镇（1个）" in towns and "“位置”" in towns
+    assert "1. 安亭镇（1个）" in towns
+    assert "“位置”" in towns
     stations = say(client, settings, openid, "1")
     assert "1. 安亭服务站（示例）" in stations
     services = say(client, settings, openid, "1")
-    assert "1. 政策咨询" in services and "3. 职业指导" in services
+    assert "1. 政策咨询" in services
+    assert "3. 职业指导" in services
     days = say(client, settings, openid, "1")
-    assert "1. 12月2日 周三（今天）" in days and "2. 12月3日 周四（明天）" in days
+    assert "1. 12月2日 周三（今天）" in days
+    assert "2. 12月3日 周四（明天）" in days
     assert "12月5日" not in days  # a Saturday
     times = say(client, settings, openid, "2")
-    assert times.startswith("12月3日 周四，请选择时间") and "1. 09:00 (剩2)" in times
+    assert times.startswith("12月3日 周四，请选择时间")
+    assert "1. 09:00 (剩2)" in times
     confirm = say(client, settings, openid, "1")
-    assert "时间：12月3日 周四 09:00-09:30" in confirm and "事项：政策咨询" in confirm
+    assert "时间：12月3日 周四 09:00-09:30" in confirm
+    assert "事项：政策咨询" in confirm
     assert "回复 1 确认，2 重选时间" in confirm
     return confirm
 
@@ -71,11 +76,18 @@ def test_full_booking_conversation(client, settings, db_session, station):
     done = say(client, settings, "o-bk-1", "确认")
     assert len(done.encode()) < 2048
     made = db_session.scalar(select(Booking))
-    assert made is not None and made.station_id == station.id and made.service == 3
-    assert made.slot.starts_at == at(3, 9).astimezone(UTC) and made.person.openid == "o-bk-1"
-    assert "预约成功" in done and f"预约码：{made.code}" in done and "到站请出示预约码" in done
-    assert "安亭服务站（示例）" in done and "12月3日 周四 09:00-09:30" in done
-    assert re.search(r"/m/ics/\S+\.ics", done) and "回复“我的预约”可取消或改约" in done
+    assert made is not None
+    assert made.station_id == station.id
+    assert made.service == 3
+    assert made.slot.starts_at == at(3, 9).astimezone(UTC)
+    assert made.person.openid == "o-bk-1"
+    assert "预约成功" in done
+    assert f"预约码：{made.code}" in done
+    assert "到站请出示预约码" in done
+    assert "安亭服务站（示例）" in done
+    assert "12月3日 周四 09:00-09:30" in done
+    assert re.search(r"/m/ics/\S+\.ics", done)
+    assert "回复“我的预约”可取消或改约" in done
     assert flow_of("o-bk-1").flow is None
     assert made.slot.booked == 1
 
@@ -86,7 +98,8 @@ def test_known_location_offers_the_nearest_stations(client, settings, factories,
     text = say(client, settings, "o-bk-2", "预约")
     assert "离您最近的服务站" in text
     assert "1. 安亭服务站（示例） 约 100 米" in text
-    assert "2. 远处服务站（示例） 约 34.0 公里" in text and "回复 0 按街镇选择" in text
+    assert "2. 远处服务站（示例） 约 34.0 公里" in text
+    assert "回复 0 按街镇选择" in text
     assert "安亭镇（2个）" in say(client, settings, "o-bk-2", "0")
 
 
@@ -100,10 +113,12 @@ def test_full_slot_offers_alternatives_and_one_can_be_booked(
     db_session.commit()
     full = say(client, settings, "o-bk-3", "1")
     assert "该时段已约满" in full
-    assert "1. 12月3日 周四 09:30 (剩2)" in full and "2. 12月3日 周四 10:00 (剩2)" in full
+    assert "1. 12月3日 周四 09:30 (剩2)" in full
+    assert "2. 12月3日 周四 10:00 (剩2)" in full
     assert db_session.scalar(select(Booking).where(Booking.person.has(openid="o-bk-3"))) is None
     done = say(client, settings, "o-bk-3", "1")
-    assert "预约成功" in done and "12月3日 周四 09:30-10:00" in done
+    assert "预约成功" in done
+    assert "12月3日 周四 09:30-10:00" in done
     mine = db_session.scalar(select(Booking).where(Booking.person.has(openid="o-bk-3")))
     assert mine.slot.starts_at == at(3, 9, 30).astimezone(UTC)
     assert db_session.get(BookingSlot, mine.slot_id).booked == 1
@@ -127,7 +142,8 @@ def test_wrong_answer_re_asks_and_keeps_the_choices(client, settings, station):
         assert again.startswith("请回复 1 到 3 之间的数字"), wrong
         assert "1. 政策咨询" in again
     state = flow_of("o-bk-5")
-    assert state.step == "service" and state.data["station"] == station.id
+    assert state.step == "service"
+    assert state.data["station"] == station.id
     assert "请选择日期" in say(client, settings, "o-bk-5", "3")
     assert flow_of("o-bk-5").data["service"] == 8
 
@@ -145,14 +161,16 @@ def test_limit_is_explained_with_a_way_on(client, settings, db_session, factorie
     db_session.commit()
     to_confirm(client, settings, "o-bk-7")
     text = say(client, settings, "o-bk-7", "1")
-    assert "已有 2 个有效预约" in text and "我的预约" in text
+    assert "已有 2 个有效预约" in text
+    assert "我的预约" in text
     assert flow_of("o-bk-7").flow is None
 
 
 def test_redis_down_says_the_flow_cannot_continue(make_app, settings, station):
     client = make_app(redis_url=DEAD_REDIS).test_client()
     text = say(client, settings, "o-bk-8", "预约")
-    assert "记不住" in text and "/m/book?t=" in text
+    assert "记不住" in text
+    assert "/m/book?t=" in text
 
 
 def test_menu_book_key_starts_the_flow(client, settings, station):
@@ -181,9 +199,12 @@ def test_my_bookings_lists_only_mine_in_time_order(client, settings, two_people)
     (later, sooner), yours = two_people
     text = say(client, settings, "o-me", "我的预约")
     assert "您有 2 个预约" in text
-    assert text.index(sooner.code) < text.index(later.code) and yours.code not in text
-    assert "1. 12月3日 周四 09:00-09:30" in text and "政策咨询｜预约码" in text
-    assert "回复“取消1”取消第1个，“改约1”改约第1个" in text and "/m/bookings?t=" in text
+    assert text.index(sooner.code) < text.index(later.code)
+    assert yours.code not in text
+    assert "1. 12月3日 周四 09:00-09:30" in text
+    assert "政策咨询｜预约码" in text
+    assert "回复“取消1”取消第1个，“改约1”改约第1个" in text
+    assert "/m/bookings?t=" in text
     menu = post(client, settings, simulate.event_xml("o-me", "CLICK", "MY_BOOKINGS"))
     assert sooner.code in reply_fields(menu)["Content"]
 
@@ -192,11 +213,14 @@ def test_cancel_one_frees_the_desk(client, settings, db_session, two_people):
     (later, sooner), yours = two_people
     say(client, settings, "o-me", "我的预约")
     text = say(client, settings, "o-me", "取消1")
-    assert "已取消" in text and sooner.code in text
+    assert "已取消" in text
+    assert sooner.code in text
     sooner, later, yours = (fresh(db_session, b) for b in (sooner, later, yours))
-    assert sooner.status == "cancelled" and sooner.cancelled_by == "person"
+    assert sooner.status == "cancelled"
+    assert sooner.cancelled_by == "person"
     assert sooner.slot.booked == 1  # only the other person's desk is still taken
-    assert later.status == "active" and yours.status == "active"
+    assert later.status == "active"
+    assert yours.status == "active"
     again = say(client, settings, "o-me", "取消1")
     assert "已取消或已办理" in again
 
@@ -205,26 +229,33 @@ def test_reschedule_moves_the_booking(client, settings, db_session, two_people):
     (later, sooner), _ = two_people
     say(client, settings, "o-me", "我的预约")
     days = say(client, settings, "o-me", "改约1")
-    assert days.startswith("改约：12月3日 周四 09:00") and "请选择新的日期" in days
+    assert days.startswith("改约：12月3日 周四 09:00")
+    assert "请选择新的日期" in days
     times = say(client, settings, "o-me", "2")  # 12月3日
     # 09:00 is full (both desks taken), so it is not offered.
-    assert "12月3日 周四，请选择时间" in times and "1. 09:30 (剩2)" in times
+    assert "12月3日 周四，请选择时间" in times
+    assert "1. 09:30 (剩2)" in times
     assert "09:00" not in times
     confirm = say(client, settings, "o-me", "3")  # 10:30
-    assert "请确认改约到" in confirm and "12月3日 周四 10:30-11:00" in confirm
+    assert "请确认改约到" in confirm
+    assert "12月3日 周四 10:30-11:00" in confirm
     done = say(client, settings, "o-me", "1")
     assert "改约成功" in done
     sooner = fresh(db_session, sooner)
     moved = db_session.scalar(select(Booking).where(Booking.rescheduled_from_id == sooner.id))
-    assert moved is not None and moved.code in done and moved.service == 3
+    assert moved is not None
+    assert moved.code in done
+    assert moved.service == 3
     assert moved.slot.starts_at == at(3, 10, 30).astimezone(UTC)
-    assert sooner.status == "cancelled" and sooner.slot.booked == 1
+    assert sooner.status == "cancelled"
+    assert sooner.slot.booked == 1
 
 
 def test_nobody_sees_or_cancels_another_persons_booking(client, settings, db_session, two_people):
     _, yours = two_people
     text = say(client, settings, "o-stranger", "我的预约")
-    assert "没有待办理的预约" in text and yours.code not in text
+    assert "没有待办理的预约" in text
+    assert yours.code not in text
     assert "没有找到第 1 个预约" in say(client, settings, "o-stranger", "取消1")
     assert "没有找到第 1 个预约" in say(client, settings, "o-stranger", "改约1")
     assert fresh(db_session, yours).status == "active"

@@ -62,23 +62,24 @@ def test_share_location_book_be_reminded_staff_see_it_then_cancel(
     shared = post(client, settings, simulate.location_xml(OPENID, *ANTING, "安亭镇墨玉路"))
     nearest = reply_fields(shared)["Content"]
     assert nearest.index("安亭镇服务站（示例）") < nearest.index("南翔镇服务站（示例）")
-    assert "约 500 米" in nearest and re.search(r"约 \d+\.\d 公里", nearest)
+    assert "约 500 米" in nearest
+    assert re.search(r"约 \d+\.\d 公里", nearest)
 
     # 2. Booking in numbered steps; the shared location puts the nearest station first:
     #    station → service → day → time → confirm.
     stations_step = say(client, settings, OPENID, "预约")
-    assert (
-        stations_step.startswith("离您最近的服务站")
-        and "1. 安亭镇服务站（示例） 约 500 米" in stations_step
-    )
+    assert stations_step.startswith("离您最近的服务站")
+    assert "1. 安亭镇服务站（示例） 约 500 米" in stations_step
     assert "1. 政策咨询" in say(client, settings, OPENID, "1")
     assert "12月3日 周四（明天）" in say(client, settings, OPENID, "1")
     assert "09:00" in say(client, settings, OPENID, "2")
     assert "确认" in say(client, settings, OPENID, "1")
     confirmation = say(client, settings, OPENID, "确认")
     made = db_session.scalar(select(Booking))
-    assert made is not None and made.station_id == near.id
-    assert "预约成功" in confirmation and f"预约码：{made.code}" in confirmation
+    assert made is not None
+    assert made.station_id == near.id
+    assert "预约成功" in confirmation
+    assert f"预约码：{made.code}" in confirmation
     assert re.search(r"/m/ics/\S+\.ics", confirmation)
 
     # 3. The scheduler, its clock moved to the afternoon before, sends the reminder once.
@@ -88,7 +89,8 @@ def test_share_location_book_be_reminded_staff_see_it_then_cancel(
     scheduler.jobs.booking_reminders()
     scheduler.jobs.booking_reminders()
     reminders = [text for text in pushes_to(db_session, OPENID) if "明天有预约" in text]
-    assert len(reminders) == 1 and made.code in reminders[0]
+    assert len(reminders) == 1
+    assert made.code in reminders[0]
 
     # 4. The station's staff see the booking in their day view of the 3rd.
     staff = factories.staff(role=STATION_STAFF, station_id=near.id)
@@ -103,7 +105,8 @@ def test_share_location_book_be_reminded_staff_see_it_then_cancel(
     assert "已取消" in say(client, settings, OPENID, "取消1")
     db_session.expire_all()
     cancelled = db_session.get(Booking, made.id)
-    assert cancelled is not None and cancelled.status == "cancelled"
+    assert cancelled is not None
+    assert cancelled.status == "cancelled"
     assert cancelled.slot.booked == 0
     before = len(pushes_to(db_session, OPENID))
     monkeypatch.setattr(

@@ -14,7 +14,8 @@ from tests.wechat import say
 
 def test_help_lists_only_existing_features(client, settings):
     text = say(client, settings, "o-h", "菜单")
-    assert "人工" in text and "帮助" in text
+    assert "人工" in text
+    assert "帮助" in text
     # Every line the help shows comes from a registered feature.
     assert text.count("\n") == len(router.help_lines)
 
@@ -26,9 +27,11 @@ def test_help_keywords_ignore_punctuation_and_case(client, settings):
 
 def test_handover_records_a_request_with_the_question(client, settings, db_session):
     reply = say(client, settings, "o-p", "人工：我想问问退役后社保怎么接续")
-    assert "人工服务" in reply and "回复" in reply
+    assert "人工服务" in reply
+    assert "回复" in reply
     request = db_session.scalar(select(HandoverRequest))
-    assert request.status == "open" and "社保怎么接续" in request.note
+    assert request.status == "open"
+    assert "社保怎么接续" in request.note
 
 
 def test_handover_uses_recent_questions_as_the_note(client, settings, db_session):
@@ -43,7 +46,8 @@ def test_asking_twice_does_not_queue_twice(client, settings, db_session):
     second = say(client, settings, "o-p3", "转人工 还有一个问题")
     assert "排队" in second
     requests = db_session.scalars(select(HandoverRequest)).all()
-    assert len(requests) == 1 and "还有一个问题" in requests[0].note
+    assert len(requests) == 1
+    assert "还有一个问题" in requests[0].note
 
 
 def test_cancel_without_a_flow(client, settings):
@@ -74,4 +78,5 @@ def test_cancel_leaves_any_flow(client, settings, monkeypatch):
 def test_long_replies_fit_wechat_limit():
     text = "第一段\n" + "很长的内容" * 500
     fitted = fit_text(text)
-    assert len(fitted.encode("utf-8")) <= 2000 and fitted.endswith("…")
+    assert len(fitted.encode("utf-8")) <= 2000
+    assert fitted.endswith("…")

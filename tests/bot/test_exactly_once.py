@@ -60,7 +60,8 @@ def test_three_concurrent_identical_posts_are_processed_once(app, settings, db_s
     results = post_concurrently(app, settings, xml)
     assert len(slow_help) == 1
     assert all(status == 200 for status, _ in results)
-    assert len({text for _, text in results}) == 1 and "人工" in results[0][1]
+    assert len({text for _, text in results}) == 1
+    assert "人工" in results[0][1]
     assert inbound_count(db_session, "msg:900001") == 1
 
 
@@ -103,7 +104,8 @@ def test_redis_down_messages_still_answered_and_deduplicated(
     xml = simulate.message_xml("o-nored", "text", {"Content": "帮助", "MsgId": "900003"})
     first = post(client, settings, xml)
     second = post(client, settings, xml)
-    assert first.status_code == 200 and "人工" in reply_fields(first)["Content"]
+    assert first.status_code == 200
+    assert "人工" in reply_fields(first)["Content"]
     assert reply_fields(second)["Content"] == reply_fields(first)["Content"]
     assert inbound_count(db_session, "msg:900003") == 1
     assert any("degraded" in r.getMessage() for r in caplog.records)
@@ -123,13 +125,15 @@ def test_redis_down_concurrent_retries_still_processed_once(
 def test_healthz_reports_redis_down(make_app):
     response = make_app(redis_url=DEAD_REDIS).test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.json["database"] == "ok" and response.json["redis"] == "unreachable"
+    assert response.json["database"] == "ok"
+    assert response.json["redis"] == "unreachable"
     assert response.json["status"] == "degraded"
 
 
 def test_healthz_ok(client):
     response = client.get("/healthz")
-    assert response.json["database"] == "ok" and response.json["redis"] == "ok"
+    assert response.json["database"] == "ok"
+    assert response.json["redis"] == "ok"
 
 
 def test_a_failing_handler_gives_an_apology_and_logs_the_message_id(

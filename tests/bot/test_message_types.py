@@ -78,9 +78,11 @@ def test_subscribe_welcomes_and_records_the_qr_scene(client, settings, db_sessio
     text = content(
         send(client, settings, simulate.event_xml("o-sub", "subscribe", "qrscene_station12"))
     )
-    assert "欢迎关注" in text and "人工" in text
+    assert "欢迎关注" in text
+    assert "人工" in text
     person = get_person(db_session, "o-sub")
-    assert person.subscribed and person.subscribe_scene == "station12"
+    assert person.subscribed
+    assert person.subscribe_scene == "station12"
     assert len(text.encode()) < 2048
 
 
@@ -89,7 +91,8 @@ def test_unsubscribe_is_recorded_and_silent(client, settings, db_session):
     response = send(client, settings, simulate.event_xml("o-unsub", "unsubscribe"))
     assert response.get_data(as_text=True) == "success"
     person = get_person(db_session, "o-unsub")
-    assert person.subscribed is False and person.unsubscribed_at is not None
+    assert person.subscribed is False
+    assert person.unsubscribed_at is not None
 
 
 def test_scan_event(client, settings):
@@ -140,6 +143,7 @@ def test_every_message_is_logged_with_its_handler(client, settings, db_session):
     send(client, settings, simulate.text_xml("o-log", "帮助"))
     rows = db_session.scalars(select(MessageLog).order_by(MessageLog.id)).all()
     assert [(r.direction, r.msg_type) for r in rows] == [("in", "text"), ("out", "text")]
-    assert rows[1].handler == "help.show_help" and rows[1].reply_to_id == rows[0].id
+    assert rows[1].handler == "help.show_help"
+    assert rows[1].reply_to_id == rows[0].id
     person = db_session.scalar(select(Person))
     assert person.last_message_at is not None

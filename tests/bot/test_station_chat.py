@@ -62,7 +62,8 @@ def test_location_answers_the_three_nearest_in_order(client, settings, db_sessio
     assert text.index(near.name) < text.index(mid.name) < text.index(third.name)
     assert far.name not in text
     assert re.search(r"1\. 最近服务站（示例）【退役军人专窗】\n   约 600 米", text)
-    assert "约 2.8 公里" in text and "约 6.1 公里" in text
+    assert "约 2.8 公里" in text
+    assert "约 6.1 公里" in text
     assert "中间服务站（示例）【退役军人专窗】" not in text
     assert text.count("今天 09:00-11:30、13:30-17:00") == 3
     assert f"/m/book?station={near.id}&t=" in text
@@ -74,19 +75,23 @@ def test_location_answers_the_three_nearest_in_order(client, settings, db_sessio
 
 def test_location_with_no_stations_still_acknowledged(client, settings):
     text = share(client, settings, "o-loc-none")
-    assert "已收到您的位置" in text and "人工" in text
+    assert "已收到您的位置" in text
+    assert "人工" in text
 
 
 def test_nearby_without_location_explains_how_and_lists_towns(client, settings, four_stations):
     text = say(client, settings, "o-near-1", "附近")
     assert "点输入框旁的“+”→“位置”→发送" in text
     # Towns in the district's order, with how many stations each has.
-    assert "1. 南翔镇（2个）" in text and "2. 安亭镇（2个）" in text
+    assert "1. 南翔镇（2个）" in text
+    assert "2. 安亭镇（2个）" in text
     assert Conversation("o-near-1", 60).flow == "stations"
     listed = say(client, settings, "o-near-1", "1")
     assert "南翔镇的就业服务站" in listed
-    assert "中间服务站（示例）" in listed and "第三服务站（示例）" in listed
-    assert "最近服务站" not in listed and "/m/book?station=" in listed
+    assert "中间服务站（示例）" in listed
+    assert "第三服务站（示例）" in listed
+    assert "最近服务站" not in listed
+    assert "/m/book?station=" in listed
     assert "回复“预约”" in listed
     assert Conversation("o-near-1", 60).flow is None
 
@@ -113,13 +118,15 @@ def test_nearby_uses_a_location_from_the_last_24_hours(
     person.location_at = NOW - timedelta(hours=23)
     db_session.commit()
     text = say(client, settings, "o-near-4", "附近")
-    assert "离您最近的 3 个就业服务站" in text and "约 600 米" in text
+    assert "离您最近的 3 个就业服务站" in text
+    assert "约 600 米" in text
 
     person = get_person(db_session, "o-near-4")
     person.location_at = NOW - timedelta(hours=25)
     db_session.commit()
     text = say(client, settings, "o-near-4", "附近")
-    assert "“位置”" in text and "南翔镇（2个）" in text
+    assert "“位置”" in text
+    assert "南翔镇（2个）" in text
 
 
 def test_menu_key_stations(client, settings, four_stations):
@@ -129,19 +136,25 @@ def test_menu_key_stations(client, settings, four_stations):
 
 def test_help_lists_the_station_and_booking_features(client, settings):
     text = say(client, settings, "o-near-6", "帮助")
-    assert "发送位置" in text and "发送“预约”" in text and "发送“我的预约”" in text
+    assert "发送位置" in text
+    assert "发送“预约”" in text
+    assert "发送“我的预约”" in text
 
 
 def test_free_text_after_the_town_list_is_answered_as_usual(client, settings, four_stations):
     say(client, settings, "o-near-7", "附近")
     text = say(client, settings, "o-near-7", "帮助")
-    assert "发送“预约”" in text and Conversation("o-near-7", 60).flow is None
+    assert "发送“预约”" in text
+    assert Conversation("o-near-7", 60).flow is None
     say(client, settings, "o-near-7", "附近")
     text = say(client, settings, "o-near-7", "退役以后社保怎么办")
-    assert "请回复" not in text and Conversation("o-near-7", 60).flow is None
+    assert "请回复" not in text
+    assert Conversation("o-near-7", 60).flow is None
 
 
 def test_nearby_with_redis_down_offers_the_page(make_app, settings, four_stations):
     client = make_app(redis_url="redis://127.0.0.1:1/0").test_client()
     text = say(client, settings, "o-near-8", "附近")
-    assert "“位置”" in text and "/m/book?t=" in text and "回复数字" not in text
+    assert "“位置”" in text
+    assert "/m/book?t=" in text
+    assert "回复数字" not in text

@@ -24,21 +24,29 @@ def _subscription(db_session, openid: str) -> Subscription | None:
 
 def test_full_flow_saves_jobs_towns_industries_digest_and_events(client, settings, db_session):
     first = say(client, settings, "o-sub", "订阅")
-    assert "您目前没有订阅任何消息" in first and "1. 岗位信息" in first
+    assert "您目前没有订阅任何消息" in first
+    assert "1. 岗位信息" in first
     towns = say(client, settings, "o-sub", "1 2")
-    assert "7. 安亭镇" in towns and "0 表示不限" in towns
+    assert "7. 安亭镇" in towns
+    assert "0 表示不限" in towns
     industries = say(client, settings, "o-sub", "7，12")
     assert "1. 制造业" in industries
     assert "每天推送" in say(client, settings, "o-sub", "1 3")
     confirm = say(client, settings, "o-sub", "1")
-    assert "安亭镇、江桥镇" in confirm and "制造业、物流运输" in confirm
-    assert "每日新岗位推送" in confirm and "招聘会和活动" in confirm
+    assert "安亭镇、江桥镇" in confirm
+    assert "制造业、物流运输" in confirm
+    assert "每日新岗位推送" in confirm
+    assert "招聘会和活动" in confirm
     assert _subscription(db_session, "o-sub") is None  # nothing saved before confirming
     done = say(client, settings, "o-sub", "确认")
     assert "订阅已保存" in done
     row = _subscription(db_session, "o-sub")
-    assert row.jobs and row.events and not row.policy_news and row.digest
-    assert row.towns == ["安亭镇", "江桥镇"] and row.industries == ["制造业", "物流运输"]
+    assert row.jobs
+    assert row.events
+    assert not row.policy_news
+    assert row.digest
+    assert row.towns == ["安亭镇", "江桥镇"]
+    assert row.industries == ["制造业", "物流运输"]
     assert Conversation("o-sub", 60).flow is None
 
 
@@ -50,13 +58,20 @@ def test_zero_means_any_and_events_only_skips_job_questions(client, settings, db
     say(client, settings, "o-any", "2")
     say(client, settings, "o-any", "1")
     row = _subscription(db_session, "o-any")
-    assert row.jobs and row.towns == [] and row.industries == [] and not row.digest
+    assert row.jobs
+    assert row.towns == []
+    assert row.industries == []
+    assert not row.digest
     say(client, settings, "o-ev", "订阅")
     confirm = say(client, settings, "o-ev", "2 3")
-    assert "请确认" in confirm and "招聘会和活动" in confirm and "政策资讯" in confirm
+    assert "请确认" in confirm
+    assert "招聘会和活动" in confirm
+    assert "政策资讯" in confirm
     say(client, settings, "o-ev", "1")
     row = _subscription(db_session, "o-ev")
-    assert row.events and row.policy_news and not row.jobs
+    assert row.events
+    assert row.policy_news
+    assert not row.jobs
 
 
 def test_garbage_re_asks_the_same_step_and_keeps_choices(client, settings, db_session):
@@ -88,7 +103,8 @@ def test_unsubscribe_stops_everything_and_keeps_the_row(client, settings, db_ses
     say(client, settings, "o-stop", "1")
     assert "已为您退订全部消息" in say(client, settings, "o-stop", "退订")
     row = _subscription(db_session, "o-stop")
-    assert row is not None and not row.anything
+    assert row is not None
+    assert not row.anything
     assert "没有订阅任何消息" in say(client, settings, "o-stop", "退订")
     assert "没有订阅任何消息" in say(client, settings, "o-stop", "我的订阅")
 
@@ -98,4 +114,5 @@ def test_menu_key_and_redis_down(client, make_app, settings):
     assert "1. 岗位信息" in reply_fields(response)["Content"]
     down = make_app(redis_url=DEAD_REDIS).test_client()
     reply = say(down, settings, "o-down", "订阅")
-    assert "记不住聊天进度" in reply and "/m/subscriptions" in reply
+    assert "记不住聊天进度" in reply
+    assert "/m/subscriptions" in reply

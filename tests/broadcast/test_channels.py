@@ -107,7 +107,8 @@ def test_mass_send_respects_four_a_month(
     _run(db_session, api_settings, made, transport)
 
     calls = wechat_standin.calls_to("message/mass/send")
-    assert len(calls) == 1 and sorted(calls[0].body["touser"]) == ["o-m0", "o-m1", "o-m2"]
+    assert len(calls) == 1
+    assert sorted(calls[0].body["touser"]) == ["o-m0", "o-m1", "o-m2"]
     rows = ledger(db_session, made.id)
     assert {o: r.status for o, r in rows.items()} == {
         "o-m0": SENT,

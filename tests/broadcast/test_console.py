@@ -51,7 +51,9 @@ def test_preview_shows_the_count_and_channels_then_send(client, admin, anting, d
     preview = client.post(NEW, data=_form(client))
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "共 2 人" in page and "客服消息" in page and "无法送达" in page
+    assert "共 2 人" in page
+    assert "客服消息" in page
+    assert "无法送达" in page
     assert "确认发送给 2 人" in page
     assert db_session.scalars(select(Broadcast)).all() == []  # nothing saved by a preview
 
@@ -62,17 +64,21 @@ def test_preview_shows_the_count_and_channels_then_send(client, admin, anting, d
     assert (made.status, made.segment, made.segment_value) == (SCHEDULED, "town", "安亭镇")
 
     progress = client.get(f"/console/broadcasts/{made.id}/progress.json").json
-    assert progress["percent"] == 0 and progress["ledger_ready"] is False
+    assert progress["percent"] == 0
+    assert progress["ledger_ready"] is False
 
     broadcast_send.dispatch(db_session, client.application.config["SETTINGS"])
 
     progress = client.get(f"/console/broadcasts/{made.id}/progress.json").json
-    assert progress["status"] == DONE and progress["percent"] == 100
+    assert progress["status"] == DONE
+    assert progress["percent"] == 100
     assert (progress["total"], progress["sent"], progress["skipped"]) == (2, 1, 1)
     detail = client.get(f"/console/broadcasts/{made.id}").get_data(as_text=True)
-    assert "发送报告" in detail and "超出48小时互动时限" in detail
+    assert "发送报告" in detail
+    assert "超出48小时互动时限" in detail
     history = client.get("/console/broadcasts").get_data(as_text=True)
-    assert "安亭镇退役军人专场招聘会" in history and "已完成" in history
+    assert "安亭镇退役军人专场招聘会" in history
+    assert "已完成" in history
 
 
 @pytest.mark.parametrize(
@@ -93,7 +99,8 @@ def test_preview_shows_the_count_and_channels_then_send(client, admin, anting, d
 def test_bad_fields_are_explained_and_nothing_is_saved(client, admin, db_session, fields, message):
     response = client.post(NEW, data=_form(client, confirmed="1", **fields))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and message in page
+    assert response.status_code == 200
+    assert message in page
     assert db_session.scalars(select(Broadcast)).all() == []
     if fields.get("body", "").strip():
         assert fields["body"] in page  # what was typed is kept
@@ -103,7 +110,8 @@ def test_a_scheduled_broadcast_can_be_cancelled(client, admin, anting, db_sessio
     at = (utcnow() + timedelta(days=1)).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
     client.post(NEW, data=_form(client, when="later", send_at=at, confirmed="1"))
     made = db_session.scalars(select(Broadcast)).one()
-    assert made.status == SCHEDULED and made.send_at > utcnow()
+    assert made.status == SCHEDULED
+    assert made.send_at > utcnow()
 
     page = f"/console/broadcasts/{made.id}"
     response = client.post(f"{page}/cancel", data={"csrf_token": csrf_token(client, page)})
@@ -144,5 +152,7 @@ def test_a_postings_digest_can_be_started_from_the_weeks_postings(client, admin,
 
     factories.job_posting(title="数控操作工", veterans_priority=True)
     page = client.get(f"{NEW}?fill=postings").get_data(as_text=True)
-    assert "本周新岗位" in page and "数控操作工" in page and "【退役军人优先】" in page
+    assert "本周新岗位" in page
+    assert "数控操作工" in page
+    assert "【退役军人优先】" in page
     assert re.search(r'<input checked[^>]*name="segment"[^>]*value="category"', page)

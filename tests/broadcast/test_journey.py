@@ -26,7 +26,8 @@ def test_a_town_broadcast_reaches_its_subscriber_once_and_tuiding_stops_the_next
     broadcast_send.dispatch(db_session, app_settings)  # a second pass sends nothing more
 
     pushes = _pushes(client, "o-journey-anting")
-    assert len(pushes) == 1 and "安亭镇退役军人专场招聘会" in pushes[0]["content"]
+    assert len(pushes) == 1
+    assert "安亭镇退役军人专场招聘会" in pushes[0]["content"]
     assert "退订" in pushes[0]["content"]
     assert _pushes(client, "o-journey-nanxiang") == []
 

@@ -42,9 +42,11 @@ def test_kill_then_resume_sends_nobody_twice(
     # What the kill left: some sent, a batch or two mid-send, the rest pending.
     after_kill = ledger(db_session, made.id)
     statuses = {r.status for r in after_kill.values()}
-    assert CLAIMED in statuses and PENDING in statuses
+    assert CLAIMED in statuses
+    assert PENDING in statuses
     db_session.refresh(made)
-    assert made.status == SENDING and made.lease_until > utcnow()
+    assert made.status == SENDING
+    assert made.lease_until > utcnow()
     assert broadcast_send.dispatch(db_session, api_settings, transport=transport) == []
 
     # Once the dead worker's lease has run out, the dispatcher resumes from the ledger.

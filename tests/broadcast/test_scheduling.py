@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 
 from core.broadcast.models import DONE
-from core.config import ConfigError, load_settings
+from core.config import ConfigError, Settings, load_settings
 from core.wechat.models import OutboxMessage
 from scheduler import jobs
 from scheduler.jobs import JOBS
@@ -36,7 +36,11 @@ def test_jobs_include_the_dispatcher_and_the_daily_digest():
     specs = {job.id: job for job in JOBS}
     assert specs["broadcasts.dispatch"].trigger == "interval"
     assert specs["digest.daily"].trigger == "cron"
-    assert specs["digest.daily"].trigger_args == {"hour": 18, "minute": 0}
+    assert specs["digest.daily"].arguments(Settings()) == {"hour": 18, "minute": 0}
+    assert specs["digest.daily"].arguments(Settings(digest_time="07:30")) == {
+        "hour": 7,
+        "minute": 30,
+    }
 
 
 @pytest.fixture
@@ -63,7 +67,8 @@ def test_serve_leaves_scheduling_to_a_separate_process_when_told(serve, monkeypa
     monkeypatch.setenv("VETBOT_SERVE_SCHEDULER", "0")
     result, started = serve()
     assert result.exit_code == 0, result.output
-    assert started == [] and "scheduler:" not in result.output
+    assert started == []
+    assert "scheduler:" not in result.output
 
 
 def test_broadcast_and_digest_settings_come_from_the_environment():
@@ -77,7 +82,8 @@ def test_broadcast_and_digest_settings_come_from_the_environment():
         }
     )
     assert (settings.broadcast_rate, settings.broadcast_workers) == (500.0, 16)
-    assert settings.digest_time == "07:30" and not settings.serve_runs_scheduler
+    assert settings.digest_time == "07:30"
+    assert not settings.serve_runs_scheduler
     assert settings.wechat_template_broadcast == "TPL-1"
     assert load_settings({}).broadcast_rate == 20.0
 

@@ -65,9 +65,12 @@ def test_everyone_gets_it_once(
     assert {r.status for r in rows.values()} == {SENT}
     assert {r.channel for r in rows.values()} == {CUSTOM}
     db_session.refresh(made)
-    assert made.status == DONE and made.finished_at and made.lease_owner is None
+    assert made.status == DONE
+    assert made.finished_at
+    assert made.lease_owner is None
     text = wechat_standin.calls_to(CUSTOM_PATH)[0].body["text"]["content"]
-    assert "金秋招聘会" in text and "专场招聘会" in text
+    assert "金秋招聘会" in text
+    assert "专场招聘会" in text
     report = broadcast_ledger.report(db_session, made.id)
     assert (report.total, report.statuses[SENT], report.percent) == (30, 30, 100)
 
@@ -97,7 +100,8 @@ def test_error_codes_are_sorted_and_transient_ones_retried(
     assert state["o-5xx"] == (FAILED, -1, 3)
     assert rows["o-5xx"].reason == "微信服务暂时不可用（已尝试3次）"
     # A timeout may have delivered: never retried, so never twice.
-    assert state["o-timeout"][0] == FAILED and rows["o-timeout"].reason == UNCONFIRMED
+    assert state["o-timeout"][0] == FAILED
+    assert rows["o-timeout"].reason == UNCONFIRMED
     timeout_calls = [
         c for c in wechat_standin.calls_to(CUSTOM_PATH) if c.body["touser"] == "o-timeout"
     ]
@@ -123,8 +127,10 @@ def test_daily_quota_pauses_until_tomorrow_then_finishes(
     assert all(rows[f"o-q{i:02d}"].status == SENT for i in range(7))
     assert all(rows[f"o-q{i:02d}"].status == PENDING for i in range(8, 20))
     db_session.refresh(made)
-    assert made.status == SENDING and made.lease_owner is None
-    assert made.send_at > utcnow() and "45009" in made.note
+    assert made.status == SENDING
+    assert made.lease_owner is None
+    assert made.send_at > utcnow()
+    assert "45009" in made.note
     assert broadcast_send.due(db_session, utcnow()) == []  # not before tomorrow
 
     tomorrow = lambda: made.send_at + timedelta(minutes=1)  # noqa: E731
@@ -175,7 +181,8 @@ def test_rows_left_mid_send_by_a_dead_worker_are_never_sent_again(
 
     rows = _assert_accounted(db_session, made.id, wechat_standin, people)
     interrupted = [o for o, r in rows.items() if r.reason == INTERRUPTED]
-    assert len(interrupted) == 2 and all(rows[o].status == FAILED for o in interrupted)
+    assert len(interrupted) == 2
+    assert all(rows[o].status == FAILED for o in interrupted)
     assert sum(r.status == SENT for r in rows.values()) == 4
 
 
@@ -282,7 +289,8 @@ def test_cancelling_while_sending_stops_at_the_next_batch(
     assert 1 <= len(sent) <= 10  # the batch on the wire and the one claimed with it
     assert {r.reason for r in rows.values() if r.status == SKIPPED} == {"广播已取消"}
     db_session.refresh(made)
-    assert made.status == CANCELLED and made.lease_owner is None
+    assert made.status == CANCELLED
+    assert made.lease_owner is None
 
 
 def test_a_broadcast_cancelled_under_a_dead_worker_is_closed_once_its_lease_runs_out(
@@ -328,7 +336,8 @@ def test_a_ledger_half_built_when_the_worker_died_is_finished_without_duplicates
         broadcast_ledger.build(
             db_session, api_settings, made, utcnow(), between_chunks=die_after_first_chunk
         )
-    assert len(ledger(db_session, made.id)) == 4 and not made.ledger_ready
+    assert len(ledger(db_session, made.id)) == 4
+    assert not made.ledger_ready
 
     _run(db_session, api_settings, made.id, transport)
 

@@ -37,8 +37,10 @@ def test_subscribe_message_fields_are_cut_to_twenty_characters(api, wechat_stand
         "o-a", "SUB-1", {"thing1": "金秋招聘月退役军人专场招聘会安亭镇站开始报名"}, page="/m/events"
     )
     body = wechat_standin.calls_to("message/subscribe/bizsend")[0].body
-    assert body["template_id"] == "SUB-1" and body["page"] == "/m/events"
-    assert len(body["data"]["thing1"]["value"]) == 20 and body["data"]["thing1"]["value"][-1] == "…"
+    assert body["template_id"] == "SUB-1"
+    assert body["page"] == "/m/events"
+    assert len(body["data"]["thing1"]["value"]) == 20
+    assert body["data"]["thing1"]["value"][-1] == "…"
 
 
 def test_quota_errors_keep_their_class(api, wechat_standin):

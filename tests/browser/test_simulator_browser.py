@@ -123,7 +123,7 @@ def test_sub_menus_and_news_cards(
     live_server: str, phone: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A menu with a sub-menu pops up like WeChat's; a news reply becomes a card."""
-    import web.simulator.routes as routes
+    from web.simulator import routes
 
     menu = {
         "button": [

@@ -40,7 +40,8 @@ def test_a_batch_creates_people_and_both_rows(app, db_session):
     assert count(db_session, Person) == 2
     assert count(db_session, MessageLog) == 6
     reply = db_session.scalar(select(MessageLog).where(MessageLog.direction == "out").limit(1))
-    assert reply.reply_to_id is not None and reply.handler == "help.show_help"
+    assert reply.reply_to_id is not None
+    assert reply.handler == "help.show_help"
 
 
 def test_writing_the_same_message_again_logs_nothing_more(app, db_session):
@@ -88,11 +89,15 @@ def test_rows_read_back_like_orm_rows(app, db_session):
     db_session.expire_all()
     inbound = db_session.scalar(select(MessageLog).where(MessageLog.dedup_key == item.dedup_key))
     reply = db_session.scalar(select(MessageLog).where(MessageLog.reply_to_id == inbound.id))
-    assert inbound.direction == "in" and inbound.msg_type == "event:click"
-    assert inbound.content == "HELP" and abs((inbound.created_at - at).total_seconds()) < 0.001
+    assert inbound.direction == "in"
+    assert inbound.msg_type == "event:click"
+    assert inbound.content == "HELP"
+    assert abs((inbound.created_at - at).total_seconds()) < 0.001
     assert inbound.created_at.tzinfo is not None
-    assert reply.person_id == inbound.person_id and reply.channel == "passive"
-    assert reply.content == "第一行\n“引号” ]]> 结束" and reply.intent is None
+    assert reply.person_id == inbound.person_id
+    assert reply.channel == "passive"
+    assert reply.content == "第一行\n“引号” ]]> 结束"
+    assert reply.intent is None
     assert reply.payload == {"text": "第一行\n“引号” ]]> 结束", "score": 0.8333333333333334}
     # What a retry gets once Redis has forgotten the message.
     assert messages.stored_reply_payload(db_session, item.dedup_key) == reply.payload

@@ -102,6 +102,7 @@ def test_a_forked_child_does_not_handle_its_parents_items():
         os._exit(0)
     os.close(write)
     _, status = os.waitpid(pid, 0)
-    assert os.read(read, 1000).decode() == "[[2]]" and status == 0
+    assert os.read(read, 1000).decode() == "[[2]]"
+    assert status == 0
     os.close(read)
     batcher.flush()

@@ -20,8 +20,10 @@ GOOD_PRODUCTION = {
 
 def test_embedded_defaults():
     settings = load_settings({})
-    assert settings.sqlalchemy_url.startswith("sqlite:///") and settings.embedded_redis
-    assert not settings.outbound_enabled and settings.load_demo_data
+    assert settings.sqlalchemy_url.startswith("sqlite:///")
+    assert settings.embedded_redis
+    assert not settings.outbound_enabled
+    assert settings.load_demo_data
 
 
 def test_postgres_urls_get_the_psycopg_driver():
@@ -32,7 +34,8 @@ def test_postgres_urls_get_the_psycopg_driver():
 def test_good_production_settings_pass():
     settings = load_settings(GOOD_PRODUCTION)
     check_production(settings)
-    assert settings.outbound_enabled and not settings.load_demo_data
+    assert settings.outbound_enabled
+    assert not settings.load_demo_data
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,8 @@ def test_with_credentials_the_real_client_sends(
     person = factories.person("o-out4")
     outbound.send_text(db_session, live, person, "工作人员回复", handler="test")
     sends = wechat_standin.calls_to("message/custom/send")
-    assert len(sends) == 1 and sends[0].body["touser"] == "o-out4"
+    assert len(sends) == 1
+    assert sends[0].body["touser"] == "o-out4"
     assert db_session.scalar(select(OutboxMessage)) is None
 
 

@@ -294,7 +294,8 @@ def test_template_values_are_cut_to_twenty_characters(
     assert call.body["template_id"] == "TPL-1"
     assert call.body["url"] == "https://x.test/b/1"
     sent = call.body["data"]["thing1"]["value"]
-    assert len(sent) == 20 and sent.startswith(long_value[:19])
+    assert len(sent) == 20
+    assert sent.startswith(long_value[:19])
     assert call.body["data"]["time2"] == {"value": "2024-06-01 09:00"}
 
 

@@ -35,7 +35,8 @@ def test_an_answer_edit_keeps_the_index_and_a_new_phrasing_rebuilds_it(faq_loade
     row.updated_at = utcnow()
     faq_loaded.commit()
     answer_edited = worker.get(faq_loaded)
-    assert answer_edited is not before and answer_edited.index is before.index
+    assert answer_edited is not before
+    assert answer_edited.index is before.index
 
     row.similar = [*row.similar, "一幺幺三到底是个啥服务"]
     row.updated_at = utcnow()
@@ -54,7 +55,8 @@ def test_import_is_idempotent_and_reports_changes(faq_loaded):
 
 def test_export_writes_files_that_load_back_identically(faq_loaded, tmp_path):
     written = export_files(faq_loaded, tmp_path)
-    assert written and all(p.suffix == ".yaml" for p in written)
+    assert written
+    assert all(p.suffix == ".yaml" for p in written)
     exported = {e.id: e for e in load_entries(tmp_path)}
     for entry in load_entries():
         assert exported[entry.id].to_yaml_dict() == entry.to_yaml_dict()

@@ -20,7 +20,8 @@ def test_unemployment_question_is_answered_with_its_citation(client, settings, f
     assert "/m/faq/unemployment-insurance-after-discharge" in reply
     assert len(reply.encode("utf-8")) < 2048
     logged = last_query(faq_loaded)
-    assert logged.tier == "answer" and logged.faq_id == "unemployment-insurance-after-discharge"
+    assert logged.tier == "answer"
+    assert logged.faq_id == "unemployment-insurance-after-discharge"
 
 
 def test_out_of_scope_gets_the_fallback_not_a_policy_answer(client, settings, faq_loaded):
@@ -37,12 +38,14 @@ def test_a_number_picks_a_suggestion(client, settings, faq_loaded, monkeypatch):
     # Force the middle tier so the test does not depend on a borderline score.
     monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)
     reply = say(client, settings, "o-faq3", "1131服务是什么")
-    assert "您是不是想问" in reply and "1." in reply
+    assert "您是不是想问" in reply
+    assert "1." in reply
     suggested = last_query(faq_loaded)
     assert suggested.tier == "suggest"
     first = suggested.candidates[0]["faq_id"]
     answer = say(client, settings, "o-faq3", "1")
-    assert "来源：" in answer and f"/m/faq/{first}" in answer
+    assert "来源：" in answer
+    assert f"/m/faq/{first}" in answer
     assert last_query(faq_loaded).chosen_faq_id == first
 
 
@@ -61,4 +64,5 @@ def test_unhelpful_marks_the_last_answer_and_offers_a_person(client, settings, f
     db_session = faq_loaded
     db_session.expire_all()
     marked = db_session.scalars(select(FaqQuery).where(FaqQuery.unhelpful.is_(True))).all()
-    assert len(marked) == 1 and marked[0].faq_id == "unemployment-insurance-after-discharge"
+    assert len(marked) == 1
+    assert marked[0].faq_id == "unemployment-insurance-after-discharge"

@@ -26,7 +26,7 @@ def writes_in_request() -> Iterator[list[str]]:
     seen: list[str] = []
     me = threading.get_ident()
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, *_args) -> None:
         verb = statement.lstrip().split(None, 1)[0].upper()
         if threading.get_ident() == me and verb in ("INSERT", "UPDATE", "DELETE"):
             seen.append(statement)
@@ -54,8 +54,10 @@ def test_a_policy_answer_writes_nothing_in_the_request(
     assert writes_in_request == []
     [logged] = _queries(faq_loaded)
     person = faq_loaded.scalar(select(Person).where(Person.openid == "o-quiet"))
-    assert logged.faq_id == ANSWER_ID and logged.person_id == person.id
-    assert logged.channel == "chat" and logged.dedup_key
+    assert logged.faq_id == ANSWER_ID
+    assert logged.person_id == person.id
+    assert logged.channel == "chat"
+    assert logged.dedup_key
 
 
 def test_a_retried_question_is_logged_once(client, settings, faq_loaded):
@@ -78,7 +80,8 @@ def test_choice_and_unhelpful_reach_the_question_row(
     assert "没用" not in say(client, settings, "o-follow", "没用")  # the reply offers 人工
     assert writes_in_request == []
     [row] = _queries(faq_loaded)
-    assert row.chosen_faq_id == row.candidates[1]["faq_id"] and row.unhelpful
+    assert row.chosen_faq_id == row.candidates[1]["faq_id"]
+    assert row.unhelpful
 
 
 def test_with_redis_down_follow_ups_use_the_database(make_app, settings, faq_loaded, monkeypatch):
@@ -92,4 +95,5 @@ def test_with_redis_down_follow_ups_use_the_database(make_app, settings, faq_loa
     assert "来源：" in answer
     say(client, down, "o-down", "没用")
     [row] = _queries(faq_loaded)
-    assert row.chosen_faq_id == row.candidates[0]["faq_id"] and row.unhelpful
+    assert row.chosen_faq_id == row.candidates[0]["faq_id"]
+    assert row.unhelpful

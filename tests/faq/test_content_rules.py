@@ -103,9 +103,11 @@ def test_a_relabelled_item_keeps_the_label_it_was_written_with(tmp_path):
         encoding="utf-8",
     )
     relabelled, plain = load_devset(devset)
-    assert relabelled.relabelled and relabelled.expect == "st-job-search"
+    assert relabelled.relabelled
+    assert relabelled.expect == "st-job-search"
     assert relabelled.as_written().expect is None
-    assert not plain.relabelled and plain.as_written() == plain
+    assert not plain.relabelled
+    assert plain.as_written() == plain
 
 
 def test_an_audit_record_must_name_a_real_entry_and_differ(entries):

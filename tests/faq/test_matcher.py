@@ -25,12 +25,15 @@ def ranked(*scores: tuple[float, float], on_topic: bool = True) -> Ranked:
 
 def test_strong_evidence_and_a_clear_winner_is_answered():
     result = decide(ranked((0.60, 0.55), (0.40, 0.42)), LIMITS)
-    assert result.tier == ANSWERED and result.faq_id == "e0" and result.score == 0.55
+    assert result.tier == ANSWERED
+    assert result.faq_id == "e0"
+    assert result.score == 0.55
 
 
 def test_a_close_runner_up_turns_an_answer_into_choices():
     result = decide(ranked((0.60, 0.55), (0.57, 0.50), (0.10, 0.12)), LIMITS)
-    assert result.tier == SUGGESTED and result.faq_id is None
+    assert result.tier == SUGGESTED
+    assert result.faq_id is None
     assert [c.faq_id for c in result.candidates] == ["e0", "e1"]  # e2 is below the floor
 
 

@@ -94,10 +94,12 @@ def test_cancelling_tells_each_person_signed_up_once(db_session, factories, sett
     result = event_admin.cancel_event(db_session, settings, event, "场地检修", utcnow())
     db_session.commit()
     assert (result.told, result.unreachable) == (1, 1)
-    assert event.status == CANCELLED and event.cancel_reason == "场地检修"
+    assert event.status == CANCELLED
+    assert event.cancel_reason == "场地检修"
     [message] = db_session.scalars(select(OutboxMessage)).all()
     assert message.openid == "o-near"
-    assert "示例招聘会" in message.content and "场地检修" in message.content
+    assert "示例招聘会" in message.content
+    assert "场地检修" in message.content
     with pytest.raises(EventError) as caught:
         event_admin.cancel_event(db_session, settings, event, "再取消", utcnow())
     assert "已经取消过了" in caught.value.errors["reason"]

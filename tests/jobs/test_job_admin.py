@@ -18,7 +18,8 @@ from tests.jobs.conftest import NOW, posting_row
 def test_a_valid_posting_is_open_and_gets_a_reference(db_session):
     posting = job_admin.create_posting(db_session, posting_row(), NOW)
     db_session.commit()
-    assert posting.status == OPEN and posting.veterans_priority
+    assert posting.status == OPEN
+    assert posting.veterans_priority
     assert posting.ref == f"JP-{posting.id:06d}"
     assert (posting.pay_min, posting.pay_max, posting.valid_until) == (
         6000,
@@ -63,7 +64,8 @@ def test_pay_may_be_left_empty_and_today_is_a_valid_last_day(db_session):
     posting = job_admin.create_posting(
         db_session, posting_row(pay_min="", pay_max="", valid_until="2026/12/02"), NOW
     )
-    assert posting.pay_min is None and posting.pay_max is None
+    assert posting.pay_min is None
+    assert posting.pay_max is None
     assert posting.valid_until == date(2026, 12, 2)
 
 
@@ -81,7 +83,8 @@ def test_an_expired_posting_can_be_edited_without_moving_its_date(db_session, fa
     posting = factories.job_posting(valid_until=date(2026, 11, 20), status=CLOSED)
     row = posting_row(ref=posting.ref or "", title="改过的名称", valid_until="2026-11-20")
     job_admin.update_posting(db_session, posting, row, NOW)
-    assert posting.title == "改过的名称" and posting.status == CLOSED
+    assert posting.title == "改过的名称"
+    assert posting.status == CLOSED
     with pytest.raises(PostingError) as caught:
         job_admin.update_posting(db_session, posting, posting_row(valid_until="2026-11-21"), NOW)
     assert "不能早于今天" in caught.value.errors["valid_until"]
@@ -90,10 +93,12 @@ def test_an_expired_posting_can_be_edited_without_moving_its_date(db_session, fa
 def test_close_then_reopen_while_still_valid(db_session, factories):
     posting = factories.job_posting(valid_until=date(2026, 12, 20))
     assert job_admin.close_posting(db_session, posting, NOW) is True
-    assert posting.status == CLOSED and posting.closed_at is not None
+    assert posting.status == CLOSED
+    assert posting.closed_at is not None
     assert job_admin.close_posting(db_session, posting, NOW) is False
     job_admin.reopen_posting(db_session, posting, NOW)
-    assert posting.status == OPEN and posting.closed_at is None
+    assert posting.status == OPEN
+    assert posting.closed_at is None
 
 
 def test_an_expired_posting_is_not_reopened(db_session, factories):
@@ -120,7 +125,8 @@ def test_expiry_closes_postings_whose_last_day_has_passed_in_shanghai(db_session
 
 def test_the_scheduler_expires_postings_hourly(db_session, factories):
     spec = next(job for job in JOBS if job.id == "jobs.expire")
-    assert spec.trigger == "interval" and spec.trigger_args == {"hours": 1}
+    assert spec.trigger == "interval"
+    assert spec.trigger_args == {"hours": 1}
     old = factories.job_posting(valid_until=date(2020, 1, 1)).id
     fresh = factories.job_posting().id
     expire_postings()

@@ -34,8 +34,11 @@ def test_a_file_with_bom_and_a_multiline_field_loads(db_session):
     result = job_csv.import_csv(db_session, text, NOW)
     assert (result.added, result.updated) == (2, 0)
     first, second = postings(db_session)
-    assert first.ref == "R-1" and first.veterans_priority and first.pay_max == 7000
-    assert second.requirements == "身体健康\n能轮班" and second.pay_min is None
+    assert first.ref == "R-1"
+    assert first.veterans_priority
+    assert first.pay_max == 7000
+    assert second.requirements == "身体健康\n能轮班"
+    assert second.pay_min is None
     assert second.ref == f"JP-{second.id:06d}"
 
 
@@ -51,7 +54,8 @@ def test_bad_rows_load_nothing_and_each_is_named_with_its_line(db_session):
         job_csv.import_csv(db_session, text, NOW)
     problems = caught.value.problems
     assert len(problems) == 2
-    assert problems[0].startswith("第 3 行：") and "请填写用人单位" in problems[0]
+    assert problems[0].startswith("第 3 行：")
+    assert "请填写用人单位" in problems[0]
     assert problems[1].startswith("第 4 行：")
     for reason in ("街镇", "月薪上限不能低于下限", "有效期不能早于今天"):
         assert reason in problems[1]
@@ -78,7 +82,8 @@ def test_a_known_reference_updates_and_keeps_the_status(db_session, factories):
     result = job_csv.import_csv(db_session, HEADER + GOOD, NOW)
     assert (result.added, result.updated) == (0, 1)
     [posting] = postings(db_session)
-    assert posting.title == "仓库管理员" and posting.status == CLOSED
+    assert posting.title == "仓库管理员"
+    assert posting.status == CLOSED
 
 
 def test_gbk_files_from_excel_are_read():

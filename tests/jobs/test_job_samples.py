@@ -19,11 +19,13 @@ def test_samples_are_labelled_dated_ahead_and_loaded_once(db_session):
     now = utcnow()
     postings, events = load_if_empty(db_session, now)
     db_session.commit()
-    assert 15 <= postings <= 20 and 4 <= events <= 6
+    assert 15 <= postings <= 20
+    assert 4 <= events <= 6
     jobs = list(db_session.scalars(select(JobPosting)))
     assert all(p.is_sample and "示例" in p.employer for p in jobs)
     assert all(p.valid_until > job_admin.local_today(now) for p in jobs)
-    assert len({p.town for p in jobs}) >= 6 and len({p.industry for p in jobs}) >= 6
+    assert len({p.town for p in jobs}) >= 6
+    assert len({p.industry for p in jobs}) >= 6
     fairs = list(db_session.scalars(select(Event)))
     assert all(e.is_sample and "示例" in e.title and e.starts_at > now for e in fairs)
     assert {e.kind for e in fairs} == set(EVENT_KINDS)
@@ -43,4 +45,6 @@ def test_demo_data_brings_the_samples_and_a_restart_adds_none(db_session):
 def test_without_the_sample_stations_only_events_at_an_address_load(db_session):
     _, events = load_if_empty(db_session, utcnow())
     [event] = db_session.scalars(select(Event)).all()
-    assert events == 1 and event.station_id is None and "示例地址" in event.address
+    assert events == 1
+    assert event.station_id is None
+    assert "示例地址" in event.address

@@ -18,9 +18,12 @@ def test_update_keeps_known_values_in_list_order(factories, db_session):
     db_session.commit()
     assert saved.towns == ["安亭镇", "江桥镇"]
     assert saved.industries == ["物流运输"]
-    assert saved.digest and saved.digest_sent_at is not None
+    assert saved.digest
+    assert saved.digest_sent_at is not None
     text = subscriptions.describe(saved)
-    assert "安亭镇、江桥镇" in text and "物流运输" in text and "每日新岗位推送" in text
+    assert "安亭镇、江桥镇" in text
+    assert "物流运输" in text
+    assert "每日新岗位推送" in text
 
 
 def test_unknown_town_is_refused_and_nothing_saved(factories, db_session):
@@ -34,7 +37,8 @@ def test_unknown_town_is_refused_and_nothing_saved(factories, db_session):
 
 def test_digest_needs_jobs(factories, db_session):
     saved = subscriptions.update(db_session, factories.person(), Choices(events=True, digest=True))
-    assert not saved.digest and saved.events
+    assert not saved.digest
+    assert saved.events
 
 
 def test_unsubscribe_all_clears_every_flag_and_keeps_the_row(factories, db_session):
@@ -47,6 +51,8 @@ def test_unsubscribe_all_clears_every_flag_and_keeps_the_row(factories, db_sessi
     assert subscriptions.unsubscribe_all(db_session, person) is True
     db_session.commit()
     row = subscriptions.get(db_session, person)
-    assert row is not None and not row.anything and row.towns == []
+    assert row is not None
+    assert not row.anything
+    assert row.towns == []
     assert subscriptions.describe(row) == "您目前没有订阅任何消息。"
     assert subscriptions.unsubscribe_all(db_session, person) is False

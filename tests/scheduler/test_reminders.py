@@ -53,7 +53,8 @@ def test_day_before_reminder_is_sent_once(db_session, settings, factories):
     [message] = _outbox(db_session, "o-rem-day")
     assert "明天有预约" in message.content
     assert f"预约码：{made.code}" in message.content
-    assert "安亭镇就业服务站" in message.content and "12月03日 09:00" in message.content
+    assert "安亭镇就业服务站" in message.content
+    assert "12月03日 09:00" in message.content
     db_session.refresh(made)
     assert made.reminded_day_before_at == at(2, 10)
 
@@ -186,10 +187,12 @@ def test_with_a_template_configured_the_reminder_is_a_template_message(
     [outcome] = reminders.send_due(db_session, live, at(2, 10))
     assert outcome.result == "template"
     [call] = wechat_standin.calls_to("message/template/send")
-    assert call.body["touser"] == "o-rem-tpl" and call.body["template_id"] == "TPL-BOOKING"
+    assert call.body["touser"] == "o-rem-tpl"
+    assert call.body["template_id"] == "TPL-BOOKING"
     values = [field["value"] for field in call.body["data"].values()]
     assert all(len(value) <= 20 for value in values)
-    assert "明天有预约" in values and made.code in values
+    assert "明天有预约" in values
+    assert made.code in values
     assert not wechat_standin.calls_to("message/custom/send")
     assert _outbox(db_session) == []
     assert reminders.send_due(db_session, live, at(2, 10, 5)) == []

@@ -21,3 +21,20 @@ def test_heartbeat_shows_in_healthz(client):
     assert client.get("/healthz").json["scheduler_last_seen"] is None
     heartbeat()
     assert client.get("/healthz").json["scheduler_last_seen"]
+
+
+def test_jobs_use_the_settings_the_process_started_with(app, settings, monkeypatch):
+    """`vetbot serve --port 8080` changes the public address after reading the environment;
+    reminders and broadcasts started by its scheduler must link there, not to :5000."""
+    from core.booking import reminders
+    from scheduler import jobs
+
+    seen = []
+    monkeypatch.setattr(reminders, "send_due", lambda _s, chosen, _now: seen.append(chosen))
+    started_with = settings.with_overrides(public_base_url="http://127.0.0.1:8080")
+    build_scheduler(started_with, BackgroundScheduler)
+    try:
+        jobs.booking_reminders()
+    finally:
+        jobs.use_settings(settings)
+    assert [s.public_base_url for s in seen] == ["http://127.0.0.1:8080"]

@@ -18,7 +18,9 @@ def test_ask_json_has_the_documented_keys(runner):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[result.output.index("{") :])
     assert set(data) == {"reply", "intent", "faq_id", "score", "candidates"}
-    assert data["intent"] == "faq_fallback" and data["faq_id"] is None and "人工" in data["reply"]
+    assert data["intent"] == "faq_fallback"
+    assert data["faq_id"] is None
+    assert "人工" in data["reply"]
 
 
 def test_user_create_and_refusals(runner):
@@ -27,7 +29,8 @@ def test_user_create_and_refusals(runner):
         ["user", "create", "zhang", "--role", "station_staff", "--station-id", "999"],
         input="long-enough-pw\nlong-enough-pw\n",
     )
-    assert no_station.exit_code != 0 and "不存在" in no_station.output
+    assert no_station.exit_code != 0
+    assert "不存在" in no_station.output
     ok = runner.invoke(
         main,
         ["user", "create", "zhang", "--role", "station_staff"],
@@ -39,11 +42,13 @@ def test_user_create_and_refusals(runner):
         ["user", "create", "zhang", "--role", "station_staff"],
         input="long-enough-pw\nlong-enough-pw\n",
     )
-    assert again.exit_code != 0 and "已存在" in again.output
+    assert again.exit_code != 0
+    assert "已存在" in again.output
     short = runner.invoke(
         main, ["user", "create", "li", "--role", "district_admin"], input="short\nshort\n"
     )
-    assert short.exit_code != 0 and "至少" in short.output
+    assert short.exit_code != 0
+    assert "至少" in short.output
 
 
 def test_db_upgrade_is_idempotent(runner):
@@ -53,12 +58,14 @@ def test_db_upgrade_is_idempotent(runner):
 
 def test_menu_check(runner):
     result = runner.invoke(main, ["menu", "check"])
-    assert result.exit_code == 0 and "menu ok" in result.output
+    assert result.exit_code == 0
+    assert "menu ok" in result.output
 
 
 def test_menu_sync_without_credentials_says_so(runner):
     result = runner.invoke(main, ["menu", "sync"])
-    assert result.exit_code != 0 and "WECHAT_APP_SECRET" in result.output
+    assert result.exit_code != 0
+    assert "WECHAT_APP_SECRET" in result.output
 
 
 def test_menu_sync_pushes_to_wechat(runner, monkeypatch, wechat_standin):
@@ -68,7 +75,8 @@ def test_menu_sync_pushes_to_wechat(runner, monkeypatch, wechat_standin):
     result = runner.invoke(main, ["menu", "sync"])
     assert result.exit_code == 0, result.output
     created = wechat_standin.calls_to("menu/create")
-    assert len(created) == 1 and created[0].body["button"][0]["key"] == "HELP"
+    assert len(created) == 1
+    assert created[0].body["button"][0]["key"] == "HELP"
 
 
 def test_faq_check_passes_on_the_shipped_content(runner):
@@ -80,7 +88,8 @@ def test_faq_check_passes_on_the_shipped_content(runner):
 def test_faq_eval_prints_ours_and_the_baseline(runner):
     result = runner.invoke(main, ["faq", "eval"])
     assert result.exit_code == 0, result.output
-    assert "top-1 accuracy" in result.output and "baseline (rank_bm25" in result.output
+    assert "top-1 accuracy" in result.output
+    assert "baseline (rank_bm25" in result.output
     assert "part 'heldout'" in result.output
 
 
@@ -107,7 +116,8 @@ def test_faq_calibrate_reports_cross_validation_and_off_topic_figures(runner, tm
     from core.faq import matcher
 
     in_force = f"in force {matcher.ANSWER_MIN:.3f}/{matcher.SUGGEST_MIN:.3f}"
-    assert in_force in result.output and "0/2" in result.output
+    assert in_force in result.output
+    assert "0/2" in result.output
 
 
 def test_faq_import_then_export(runner, tmp_path):
@@ -131,3 +141,26 @@ def test_faq_eval_also_shows_the_labels_as_first_written(runner, tmp_path):
     assert "out-of-scope answered     0.0 %  (0/1)" in audited
     assert "1 changed by the label audit" in written
     assert "(0/2)" in written
+
+
+def test_ask_writes_its_log_rows_before_exiting(cli_env, db_session):
+    """The message log is written by a background thread in batches; a one-shot command
+    must wait for it, or the process exits first and the rows are lost."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from core.chatlog.models import MessageLog
+    from core.people.models import Person
+
+    vetbot = Path(sys.executable).parent / "vetbot"
+    done = subprocess.run(
+        [str(vetbot), "ask", "帮助", "--openid", "o-cli-exit"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    rows = db_session.scalars(
+        select(MessageLog).join(Person).where(Person.openid == "o-cli-exit")
+    ).all()
+    assert sorted(row.direction for row in rows) == ["in", "out"]

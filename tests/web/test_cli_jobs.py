@@ -36,7 +36,8 @@ def test_import_then_export_and_import_back(runner, tmp_path):
     refused = runner.invoke(main, ["jobs", "import", str(source)])
     assert refused.exit_code == 1
     assert "第 2 行：有效期至：有效期最长一年" in refused.output
-    assert "第 3 行：" in refused.output and "2 处问题" in refused.output
+    assert "第 3 行：" in refused.output
+    assert "2 处问题" in refused.output
     assert posting_count() == 0
 
     day = (utcnow() + timedelta(days=20)).date().isoformat()
@@ -48,8 +49,10 @@ def test_import_then_export_and_import_back(runner, tmp_path):
 
     target = tmp_path / "out" / "jobs.csv"
     exported = runner.invoke(main, ["jobs", "export", "--to", str(target)])
-    assert exported.exit_code == 0 and f"已导出 2 个岗位到 {target}" in exported.output
+    assert exported.exit_code == 0
+    assert f"已导出 2 个岗位到 {target}" in exported.output
     again = runner.invoke(main, ["jobs", "import", str(target)])
-    assert again.exit_code == 0 and "新增 0 个、更新 2 个岗位" in again.output
+    assert again.exit_code == 0
+    assert "新增 0 个、更新 2 个岗位" in again.output
     stdout = runner.invoke(main, ["jobs", "export"])
     assert stdout.output == target.read_text(encoding="utf-8").replace("\r\n", "\n")

@@ -45,12 +45,15 @@ def test_import_the_sample_file_and_export_it_back(runner, tmp_path):
     assert exported.exit_code == 0, exported.output
     assert f"已导出 24 个服务站到 {target}" in exported.output
     text = target.read_bytes().decode("utf-8")
-    assert text == export_csv(db.session()) and "SAMPLE-JDZ-1" in text
+    assert text == export_csv(db.session())
+    assert "SAMPLE-JDZ-1" in text
 
     again = runner.invoke(main, ["stations", "import", str(target)])
-    assert again.exit_code == 0 and "新增 0 个、更新 24 个" in again.output
+    assert again.exit_code == 0
+    assert "新增 0 个、更新 24 个" in again.output
     stdout = runner.invoke(main, ["stations", "export"])
-    assert stdout.exit_code == 0 and stdout.output == text.replace("\r\n", "\n")
+    assert stdout.exit_code == 0
+    assert stdout.output == text.replace("\r\n", "\n")
 
 
 def test_a_file_with_bad_rows_imports_nothing(runner, tmp_path):
@@ -69,7 +72,8 @@ def test_a_file_with_bad_rows_imports_nothing(runner, tmp_path):
     assert lines[0].startswith("第 3 行：town “火星”不是嘉定区的街镇")
     assert lines[1] == "第 4 行：services 应为服务清单的编号（1-24），以空格分隔"
     assert lines[2] == "第 5 行：code OK-1 重复"
-    assert "未导入" in lines[3] and "3 处问题" in lines[3]
+    assert "未导入" in lines[3]
+    assert "3 处问题" in lines[3]
     assert station_count() == 0
 
 
@@ -93,4 +97,5 @@ def test_an_import_that_strands_bookings_prints_them(runner, tmp_path):
 
 def test_a_missing_file_is_refused(runner, tmp_path):
     result = runner.invoke(main, ["stations", "import", str(tmp_path / "none.csv")])
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2
+    assert "does not exist" in result.output

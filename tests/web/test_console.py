@@ -95,9 +95,12 @@ def test_anonymous_posts_are_refused_even_with_a_valid_token(client, factories, 
 def test_login_with_the_right_password_opens_the_dashboard(client, factories, db_session):
     user = factories.staff("zhang", role=STATION_STAFF)
     response = login(client, "zhang")
-    assert response.status_code == 302 and response.location == "/console/"
+    assert response.status_code == 302
+    assert response.location == "/console/"
     page = client.get("/console/").get_data(as_text=True)
-    assert "zhang" in page and "服务站专员" in page and "待回复的人工请求" in page
+    assert "zhang" in page
+    assert "服务站专员" in page
+    assert "待回复的人工请求" in page
     db_session.expire_all()
     assert db_session.get(StaffUser, user.id).last_login_at is not None
 
@@ -127,7 +130,8 @@ def test_a_deactivated_user_cannot_log_in(client, factories, db_session):
     user.is_active = False
     db_session.commit()
     response = login(client, "gone")
-    assert response.status_code == 200 and WRONG_LOGIN in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert WRONG_LOGIN in response.get_data(as_text=True)
     assert not is_logged_in(client)
 
 
@@ -136,7 +140,8 @@ def test_a_user_deactivated_mid_session_is_logged_out(client, factories, db_sess
     db_session.get(StaffUser, user.id).is_active = False
     db_session.commit()
     response = client.get("/console/inbox")
-    assert response.status_code == 302 and response.location.startswith("/console/login")
+    assert response.status_code == 302
+    assert response.location.startswith("/console/login")
     assert "账号已停用" in client.get(response.location).get_data(as_text=True)
 
 

@@ -61,8 +61,11 @@ def test_station_staff_see_only_their_own_station(client, factories, db_session,
     staff_of(client, factories, ours)
 
     page = client.get("/console/bookings").text
-    assert "安亭站" in page and mine.code in page and "oOurs-…0001" in page
-    assert other.code not in page and "南翔站" not in page
+    assert "安亭站" in page
+    assert mine.code in page
+    assert "oOurs-…0001" in page
+    assert other.code not in page
+    assert "南翔站" not in page
     assert other.code not in client.get("/console/bookings/week").text
     assert other.code not in client.get("/console/bookings.csv").text
     assert other.code not in client.get("/console/bookings/affected").text
@@ -78,7 +81,8 @@ def test_station_staff_see_only_their_own_station(client, factories, db_session,
 def test_staff_without_a_station_are_told_so(client, factories, clock):
     staff_of(client, factories, None)
     page = client.get("/console/bookings")
-    assert page.status_code == 200 and "还没有关联服务站" in page.text
+    assert page.status_code == 200
+    assert "还没有关联服务站" in page.text
 
 
 def test_admins_without_any_station_are_told_so(client, factories, clock):
@@ -92,7 +96,8 @@ def test_admins_pick_any_station(client, factories, db_session, clock):
     login_as(client, factories)
     assert "甲站" in client.get("/console/bookings").text  # picker lists both
     page = client.get(f"/console/bookings?station={second.id}&day=2026-12-03").text
-    assert item.code in page and f'value="{first.id}"' in page
+    assert item.code in page
+    assert f'value="{first.id}"' in page
     assert client.get("/console/bookings?station=999999").status_code == 404
 
 
@@ -104,7 +109,8 @@ def test_anonymous_visitors_and_forged_posts_are_kept_out(client, factories, db_
     assert client.post(f"/console/bookings/{item.id}/check-in").status_code in (400, 401)
     staff_of(client, factories, station)
     no_token = client.post(f"/console/bookings/{item.id}/check-in", data={})
-    assert no_token.status_code == 400 and status_of(db_session, item) == ACTIVE
+    assert no_token.status_code == 400
+    assert status_of(db_session, item) == ACTIVE
 
 
 # --- the day and the week ---------------------------------------------------------------------
@@ -117,15 +123,22 @@ def test_day_view_defaults_to_today_and_moves_by_day(client, factories, db_sessi
     staff_of(client, factories, station)
 
     page = client.get("/console/bookings").text
-    assert "2026-12-02 周三（今天）" in page and "10:30-11:00" in page
-    assert today.code in page and tomorrow.code not in page and "已预约" in page
-    assert "day=2026-12-01" in page and "day=2026-12-03" in page  # previous / next
+    assert "2026-12-02 周三（今天）" in page
+    assert "10:30-11:00" in page
+    assert today.code in page
+    assert tomorrow.code not in page
+    assert "已预约" in page
+    assert "day=2026-12-01" in page
+    assert "day=2026-12-03" in page
     assert "开放 09:00-11:30、13:30-17:00" in page
 
     next_day = client.get("/console/bookings?day=2026-12-03").text
-    assert tomorrow.code in next_day and today.code not in next_day and "签到" not in next_day
+    assert tomorrow.code in next_day
+    assert today.code not in next_day
+    assert "签到" not in next_day
     saturday = client.get("/console/bookings?day=2026-12-05").text
-    assert "不开放（休息）" in saturday and "这一天没有预约" in saturday
+    assert "不开放（休息）" in saturday
+    assert "这一天没有预约" in saturday
     assert "（今天）" in client.get("/console/bookings?day=not-a-date").text
 
 
@@ -140,10 +153,13 @@ def test_week_view_counts_bookings_per_slot(client, factories, db_session, clock
 
     page = client.get("/console/bookings/week?week=2026-12-03").text
     assert "2026-11-30 至 2026-12-06" in page
-    assert "周四 12/03" in page and "周六 12/05" in page and "不开放（休息）" in page
+    assert "周四 12/03" in page
+    assert "周六 12/05" in page
+    assert "不开放（休息）" in page
     assert '<td class="full"><a href="/console/bookings?day=2026-12-03">2</a></td>' in page
     assert '<td class="busy"><a href="/console/bookings?day=2026-12-04">1</a></td>' in page
-    assert "week=2026-11-23" in page and "week=2026-12-07" in page
+    assert "week=2026-11-23" in page
+    assert "week=2026-12-07" in page
     totals = page.split("合计")[1]
     assert "<td>0</td><td>0</td><td>2</td><td>1</td>" in totals  # the cancelled one not counted
 
@@ -157,10 +173,12 @@ def test_check_in_today(client, factories, db_session, clock):
     later = book(db_session, factories, station, at(3, 10))
     staff_of(client, factories, station)
     response = post(client, f"/console/bookings/{item.id}/check-in")
-    assert response.status_code == 302 and "day=2026-12-02" in response.location
+    assert response.status_code == 302
+    assert "day=2026-12-02" in response.location
     assert status_of(db_session, item) == CHECKED_IN
     page = client.get(response.location).text
-    assert f"预约 {item.code} 已签到" in page and "已签到" in page
+    assert f"预约 {item.code} 已签到" in page
+    assert "已签到" in page
     refused = post(client, f"/console/bookings/{later.id}/check-in", next="/console/bookings")
     assert refused.location == "/console/bookings"
     assert "只能在预约当天签到" in client.get(refused.location).text
@@ -173,7 +191,8 @@ def test_no_show_only_once_the_slot_has_started(client, factories, db_session, c
     staff_of(client, factories, station)
     assert "未到</button>" not in client.get("/console/bookings").text
     early = post(client, f"/console/bookings/{item.id}/no-show")
-    assert "尚未开始" in client.get(early.location).text and status_of(db_session, item) == ACTIVE
+    assert "尚未开始" in client.get(early.location).text
+    assert status_of(db_session, item) == ACTIVE
     clock(at(2, 10, 45))
     assert "未到</button>" in client.get("/console/bookings").text
     post(client, f"/console/bookings/{item.id}/no-show")
@@ -191,14 +210,17 @@ def test_cancel_tells_the_person_why(client, factories, db_session, settings, cl
 
     done = post(client, f"/console/bookings/{item.id}/cancel", reason="站点临时停电")
     page = client.get(done.location).text
-    assert f"已取消预约 {item.code}。已通知" in page and "服务站取消：站点临时停电" in page
+    assert f"已取消预约 {item.code}。已通知" in page
+    assert "服务站取消：站点临时停电" in page
     assert status_of(db_session, item) == CANCELLED
     notices = db_session.scalars(
         select(OutboxMessage).where(OutboxMessage.openid == "o-cancel-1")
     ).all()
     assert len(notices) == 1
-    assert "预约已被服务站取消" in notices[0].content and "原因：站点临时停电" in notices[0].content
-    assert item.code in notices[0].content and "安亭站" in notices[0].content
+    assert "预约已被服务站取消" in notices[0].content
+    assert "原因：站点临时停电" in notices[0].content
+    assert item.code in notices[0].content
+    assert "安亭站" in notices[0].content
 
     again = post(client, f"/console/bookings/{item.id}/cancel", reason="再取消一次")
     assert "无法再取消" in client.get(again.location).text
@@ -235,7 +257,8 @@ def test_csv_of_the_day_and_the_week(client, factories, db_session, clock):
     staff_of(client, factories, station)
 
     day = client.get("/console/bookings.csv?day=2026-12-03")
-    assert day.mimetype == "text/csv" and "attachment" in day.headers["Content-Disposition"]
+    assert day.mimetype == "text/csv"
+    assert "attachment" in day.headers["Content-Disposition"]
     rows = rows_of(day)
     assert rows[0] == [
         "日期",
@@ -255,7 +278,8 @@ def test_csv_of_the_day_and_the_week(client, factories, db_session, clock):
 
     week = rows_of(client.get("/console/bookings.csv?week=2026-12-02"))
     assert [r[6] for r in week[1:]] == [first.code, second.code]
-    assert week[2][7] == "已取消" and week[2][8] == "'=HYPERLINK(1)"  # no formula in Excel
+    assert week[2][7] == "已取消"
+    assert week[2][8] == "'=HYPERLINK(1)"
     assert next_week.code not in client.get("/console/bookings.csv?week=2026-12-02").text
     page = client.get("/console/bookings?day=2026-12-03").text
     assert "/console/bookings.csv?day=2026-12-03" in page

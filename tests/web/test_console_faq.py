@@ -96,7 +96,7 @@ def form_fields(html: str, action: str) -> dict[str, str]:
 
 
 def read_form(client, url: str, action: str | None = None) -> dict[str, str]:
-    return form_fields(client.get(url).text, action or url.split("?")[0])
+    return form_fields(client.get(url).text, action or url.split("?", maxsplit=1)[0])
 
 
 def entry_row(db_session, faq_id: str = ENTRY) -> FaqEntry:
@@ -138,12 +138,17 @@ def test_only_district_admins_get_in(client, factories, faq_db):
 def test_admin_lists_filters_and_searches_entries(client, factories, faq_db):
     login_as(client, factories)
     page = client.get("/console/faq").text
-    assert f"共 {len(load_entries())} 条" in page and ENTRY in page and "嘉定区" in page
-    assert "政策问答" in page and "未解答" in page  # nav links
+    assert f"共 {len(load_entries())} 条" in page
+    assert ENTRY in page
+    assert "嘉定区" in page
+    assert "政策问答" in page
+    assert "未解答" in page
     by_category = client.get("/console/faq", query_string={"category": "站点培训与技能评价"}).text
-    assert ENTRY in by_category and "unemployment-insurance-after-discharge" not in by_category
+    assert ENTRY in by_category
+    assert "unemployment-insurance-after-discharge" not in by_category
     found = client.get("/console/faq", query_string={"q": "失业保险"}).text
-    assert "unemployment-insurance-after-discharge" in found and ENTRY not in found
+    assert "unemployment-insurance-after-discharge" in found
+    assert ENTRY not in found
 
 
 # --- editing -------------------------------------------------------------------------
@@ -155,16 +160,21 @@ def test_an_edited_answer_is_what_the_bot_says_next(client, settings, factories,
     data = read_form(client, EDIT)
     before = entry_row(faq_db)
     similar_before = list(before.similar)
-    assert data["answer"] == before.answer and data["sources-0-doc"] == "jd-rs-2023-54"
+    assert data["answer"] == before.answer
+    assert data["sources-0-doc"] == "jd-rs-2023-54"
     data["answer"] = NEW_ANSWER
     response = client.post(EDIT, data=data)
-    assert response.status_code == 302 and response.location == EDIT
+    assert response.status_code == 302
+    assert response.location == EDIT
     assert f"已保存条目 {ENTRY}" in client.get(EDIT).text
     reply = say(client, settings, "o-curate-1", ENTRY_QUESTION)
-    assert NEW_ANSWER in reply and "来源：嘉人社发〔2023〕54号" in reply
+    assert NEW_ANSWER in reply
+    assert "来源：嘉人社发〔2023〕54号" in reply
     row = entry_row(faq_db)
-    assert row.answer == NEW_ANSWER and row.updated_by == admin.username
-    assert len(row.sources) == 2 and row.similar == similar_before  # untouched fields survive
+    assert row.answer == NEW_ANSWER
+    assert row.updated_by == admin.username
+    assert len(row.sources) == 2
+    assert row.similar == similar_before
 
 
 # Edits that break a rule, each with what the page must say about it.
@@ -188,10 +198,13 @@ def test_an_invalid_edit_is_refused_and_changes_nothing(client, settings, factor
     data["similar"] += "\n挖掘机培训在哪报"  # an unrelated change that must not be lost
     response = client.post(EDIT, data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "未保存" in page
+    assert response.status_code == 200
+    assert "未保存" in page
     assert all(problem in page for _, problem in bad)
     shown = form_fields(page, EDIT)  # every typed value is back in the form
-    assert shown.pop("csrf_token") and data.pop("csrf_token") and shown == data
+    assert shown.pop("csrf_token")
+    assert data.pop("csrf_token")
+    assert shown == data
     after = entry_row(faq_db)
     assert (after.answer, after.sources, after.updated_at) == (answer, sources, updated)
     assert "可以咨询" in say(client, settings, "o-curate-2", ENTRY_QUESTION)
@@ -204,7 +217,8 @@ def test_saving_over_someone_elses_edit_warns_first(client, factories, faq_db):
     assert client.post(EDIT, data=other).status_code == 302
     data["answer"] = NEW_ANSWER.replace("能。", "可以。")
     warned = client.post(EDIT, data=data)
-    assert warned.status_code == 200 and "在您编辑期间已被" in warned.text
+    assert warned.status_code == 200
+    assert "在您编辑期间已被" in warned.text
     assert entry_row(faq_db).answer == NEW_ANSWER
     again = read_form(client, EDIT) | {"answer": data["answer"]}
     assert client.post(EDIT, data=again).status_code == 302
@@ -226,7 +240,8 @@ def test_posts_without_a_csrf_token_are_refused(client, settings, factories, faq
         response = client.post(url, data=form)
         assert response.status_code == 400 and "请求已失效" in response.text, url
     row = entry_row(faq_db)
-    assert row.answer != NEW_ANSWER and MISSED_Q not in row.similar
+    assert row.answer != NEW_ANSWER
+    assert MISSED_Q not in row.similar
     assert entry_row(faq_db, "no-token-entry") is None
     assert not any(q.resolved for q in queries(faq_db, MISSED_Q))
 
@@ -239,11 +254,16 @@ def test_a_missed_question_is_listed_with_its_count(client, settings, factories,
     for n, text in enumerate((MISSED_Q, MISSED_Q2, MISSED_Q)):
         say(client, settings, f"o-miss-{n}", text)
     logged = queries(faq_db, MISSED_Q) + queries(faq_db, MISSED_Q2)
-    assert len(logged) == 3 and {q.tier for q in logged} <= {MISSED, SUGGESTED}
+    assert len(logged) == 3
+    assert {q.tier for q in logged} <= {MISSED, SUGGESTED}
     page = client.get(UNANSWERED).text
     assert page.count('class="card group"') == 1  # the two wordings are one group
-    assert MISSED_Q in page and MISSED_Q2 in page and "共 <strong>3</strong> 次" in page
-    assert "加为其他问法" in page and "新建条目" in page and "忽略" in page
+    assert MISSED_Q in page
+    assert MISSED_Q2 in page
+    assert "共 <strong>3</strong> 次" in page
+    assert "加为其他问法" in page
+    assert "新建条目" in page
+    assert "忽略" in page
     assert re.search(r'未解答 <span class="badge"[^>]*>3</span>', client.get("/console/").text)
     assert "共 <strong>3</strong> 次" in client.get(UNANSWERED, query_string={"days": "7"}).text
 
@@ -253,12 +273,14 @@ def test_add_as_similar_teaches_the_entry_and_clears_the_group(client, settings,
     for n in range(2):
         say(client, settings, f"o-miss-{n}", MISSED_Q)
     form = group_form(client)  # the first candidate's button
-    assert form["question"] == MISSED_Q and form["faq_id"]
+    assert form["question"] == MISSED_Q
+    assert form["faq_id"]
     form["faq_id"] = ENTRY  # none of the candidates fits: pick the entry from the list
     response = client.post(f"{UNANSWERED}/add", data=form)
     assert response.status_code == 302
     page = client.get(response.location).text
-    assert f"加为条目 {ENTRY} 的其他问法" in page and "没有未解答的问题" in page
+    assert f"加为条目 {ENTRY} 的其他问法" in page
+    assert "没有未解答的问题" in page
     assert MISSED_Q in entry_row(faq_db).similar
     assert all(q.resolved for q in queries(faq_db, MISSED_Q))
     assert f"/m/faq/{ENTRY}" in say(client, settings, "o-miss-6", MISSED_Q)
@@ -271,12 +293,15 @@ def test_a_refused_addition_keeps_the_group_until_ignored(client, settings, fact
     say(client, settings, "o-miss-7", MISSED_Q)
     form = group_form(client) | {"question": "就业站有培训班吗"}  # another entry's wording
     page = client.post(f"{UNANSWERED}/add", data=form, follow_redirects=True).text
-    assert "未能加入" in page and "同时出现在条目" in page
-    assert MISSED_Q in page and not any(q.resolved for q in queries(faq_db, MISSED_Q))
+    assert "未能加入" in page
+    assert "同时出现在条目" in page
+    assert MISSED_Q in page
+    assert not any(q.resolved for q in queries(faq_db, MISSED_Q))
     page = client.post(
         f"{UNANSWERED}/ignore", data=group_form(client, "ignore"), follow_redirects=True
     ).text
-    assert "已忽略 1 条提问" in page and "没有未解答的问题" in page
+    assert "已忽略 1 条提问" in page
+    assert "没有未解答的问题" in page
     assert all(q.resolved for q in queries(faq_db, MISSED_Q))
 
 
@@ -286,14 +311,18 @@ def test_new_entry_from_a_missed_question(client, settings, factories, faq_db):
     ids = group_form(client)["queries"]
     link = re.search(r'href="(/console/faq/new\?[^"]+)"', client.get(UNANSWERED).text)
     form = read_form(client, unescape(link.group(1)), "/console/faq/new")  # "新建条目"
-    assert form["question"] == MISSED_Q and form["queries"] == ids
+    assert form["question"] == MISSED_Q
+    assert form["queries"] == ids
     form |= NEW_ENTRY
     response = client.post("/console/faq/new", data=form)
-    assert response.status_code == 302 and response.location == UNANSWERED
+    assert response.status_code == 302
+    assert response.location == UNANSWERED
     page = client.get(UNANSWERED).text
-    assert "已新建条目 excavator-training-signup" in page and "没有未解答的问题" in page
+    assert "已新建条目 excavator-training-signup" in page
+    assert "没有未解答的问题" in page
     row = entry_row(faq_db, "excavator-training-signup")
-    assert row.updated_by == admin.username and row.keywords == ["挖掘机", "挖机", "技能培训"]
+    assert row.updated_by == admin.username
+    assert row.keywords == ["挖掘机", "挖机", "技能培训"]
     assert "/m/faq/excavator-training-signup" in say(client, settings, "o-miss-9", MISSED_Q)
     again = client.post("/console/faq/new", data=form).text  # the id is taken now
     assert "编号 excavator-training-signup 已被使用" in again

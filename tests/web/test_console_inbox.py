@@ -53,7 +53,8 @@ def test_inbox_filters_by_status_newest_first(client, factories, db_session):
     assert open_page.index(newer.note) < open_page.index(older.note)
     assert done.note not in open_page
     answered_page = client.get("/console/inbox?status=answered").get_data(as_text=True)
-    assert done.note in answered_page and newer.note not in answered_page
+    assert done.note in answered_page
+    assert newer.note not in answered_page
     assert "暂无" in client.get("/console/inbox?status=closed").get_data(as_text=True)
 
 
@@ -72,9 +73,11 @@ def test_request_page_shows_history_and_open_window(client, factories, db_sessio
     )
     db_session.commit()
     page = client.get(f"/console/inbox/{item.id}").get_data(as_text=True)
-    assert "我想找工作" in page and "请问您想找哪类工作？" in page
+    assert "我想找工作" in page
+    assert "请问您想找哪类工作？" in page
     assert "jobs.search" in page
-    assert "窗口开启中" in page and "可回复至" in page
+    assert "窗口开启中" in page
+    assert "可回复至" in page
 
 
 def test_reply_inside_the_window_is_sent_and_marks_the_request_answered(
@@ -90,7 +93,8 @@ def test_reply_inside_the_window_is_sent_and_marks_the_request_answered(
         "您好，我是嘉定区服务站的工作人员。"
     ]
     request = db_session.get(HandoverRequest, item.id)
-    assert request.status == ANSWERED and request.answered_by_id == staff.id
+    assert request.status == ANSWERED
+    assert request.answered_by_id == staff.id
     page = client.get(f"/console/inbox/{item.id}").get_data(as_text=True)
     assert "人工回复" in page
 
@@ -104,7 +108,8 @@ def test_reply_outside_the_window_is_refused_and_the_text_kept(client, factories
     response = send(client, item.id, "这条消息发不出去")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "未发送" in body and "48小时" in body
+    assert "未发送" in body
+    assert "48小时" in body
     assert "这条消息发不出去</textarea>" in body
     db_session.expire_all()
     assert db_session.get(HandoverRequest, item.id).status == OPEN
@@ -126,7 +131,8 @@ def test_empty_or_too_long_replies_are_not_sent(client, factories, db_session, t
     login_as(client, factories)
     item = factories.handover(factories.person(OPENID))
     response = send(client, item.id, text)
-    assert response.status_code == 200 and error in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert error in response.get_data(as_text=True)
     assert outbox_for(db_session, OPENID) == []
 
 
@@ -134,7 +140,8 @@ def test_a_reply_of_exactly_600_characters_with_newlines_is_accepted(client, fac
     login_as(client, factories)
     item = factories.handover(factories.person(OPENID))
     text = "\r\n".join(["字" * 99] * 6) + "字"  # 605 sent, 600 once a newline counts as one
-    assert len(text) == 605 and len(text.replace("\r\n", "\n")) == 600
+    assert len(text) == 605
+    assert len(text.replace("\r\n", "\n")) == 600
     assert send(client, item.id, text).status_code == 302
     assert len(outbox_for(db_session, OPENID)) == 1
 
@@ -147,7 +154,8 @@ def test_close_button_closes_the_request(client, factories, db_session):
     assert response.status_code == 302
     db_session.expire_all()
     request = db_session.get(HandoverRequest, item.id)
-    assert request.status == CLOSED and request.answered_by_id == staff.id
+    assert request.status == CLOSED
+    assert request.answered_by_id == staff.id
     assert "已关闭该请求" in client.get(response.location).get_data(as_text=True)
 
 
@@ -164,7 +172,8 @@ def test_a_closed_request_cannot_be_replied_to(client, factories, db_session):
 def test_unknown_request_is_a_chinese_404(client, factories):
     login_as(client, factories)
     response = client.get("/console/inbox/999999")
-    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
 
 
 def test_nav_shows_name_role_and_open_count(client, factories):

@@ -54,7 +54,8 @@ def test_posting_pages_are_for_district_admins_only(client, factories):
 
 def test_a_post_without_the_csrf_token_is_refused(client, factories, admin, db_session):
     response = client.post("/console/jobs/new", data=posting_row())
-    assert response.status_code == 400 and "页面已过期" in response.text
+    assert response.status_code == 400
+    assert "页面已过期" in response.text
     assert all_postings(db_session) == []
 
 
@@ -64,10 +65,13 @@ def test_publish_a_posting_and_see_it_listed(client, admin, db_session):
     response = client.post("/console/jobs/new", data=data)
     assert response.status_code == 302
     [posting] = all_postings(db_session)
-    assert posting.status == OPEN and posting.veterans_priority
+    assert posting.status == OPEN
+    assert posting.veterans_priority
     page = client.get("/console/jobs").text
     assert "已发布岗位“设备维修工”" in page
-    assert "设备维修工" in page and "月薪 6000–8000 元" in page and "退役军人优先" in page
+    assert "设备维修工" in page
+    assert "月薪 6000–8000 元" in page
+    assert "退役军人优先" in page
 
 
 def test_a_refused_form_keeps_what_was_typed_and_names_each_problem(client, admin, db_session):
@@ -80,9 +84,12 @@ def test_a_refused_form_keeps_what_was_typed_and_names_each_problem(client, admi
     page = client.post("/console/jobs/new", data=data)
     assert page.status_code == 200
     text = page.text
-    assert "未保存" in text and "请填写用人单位" in text
-    assert "月薪上限不能低于下限" in text and "有效期不能早于今天" in text
-    assert "要求写了很多，不能丢" in text and 'value="9000"' in text
+    assert "未保存" in text
+    assert "请填写用人单位" in text
+    assert "月薪上限不能低于下限" in text
+    assert "有效期不能早于今天" in text
+    assert "要求写了很多，不能丢" in text
+    assert 'value="9000"' in text
     assert all_postings(db_session) == []
 
 
@@ -90,7 +97,8 @@ def test_edit_close_and_reopen(client, admin, factories, db_session):
     posting = factories.job_posting(title="旧岗位名", valid_until=date(2026, 12, 20))
     url = f"/console/jobs/{posting.id}"
     page = client.get(url).text
-    assert 'value="旧岗位名"' in page and 'value="2026-12-20"' in page
+    assert 'value="旧岗位名"' in page
+    assert 'value="2026-12-20"' in page
     token = csrf_token(client, url)
     row = posting_row(ref=posting.ref or "", title="新岗位名", valid_until="2026-12-20")
     assert client.post(url, data={"csrf_token": token, **row}).status_code == 302
@@ -121,7 +129,8 @@ def test_search_finds_by_employer(client, admin, factories):
     factories.job_posting(employer="甲物流公司", title="仓管")
     factories.job_posting(employer="乙保安公司", title="门卫")
     page = client.get("/console/jobs?q=乙保安").text
-    assert "门卫" in page and "仓管" not in page
+    assert "门卫" in page
+    assert "仓管" not in page
     assert "没有找到包含“丙”的岗位" in client.get("/console/jobs?q=丙").text
 
 
@@ -145,7 +154,8 @@ def test_import_shows_every_bad_row_and_loads_nothing(client, admin, db_session)
     page = upload(client, text)
     assert page.status_code == 200
     assert "未导入任何数据：文件中有 2 处问题" in page.text
-    assert "第 3 行：用人单位：请填写用人单位" in page.text and "第 4 行：街镇" in page.text
+    assert "第 3 行：用人单位：请填写用人单位" in page.text
+    assert "第 4 行：街镇" in page.text
     assert all_postings(db_session) == []
 
 
@@ -157,7 +167,8 @@ def test_import_a_good_file_then_export_it(client, admin, db_session):
     exported = client.get("/console/jobs/export.csv")
     assert exported.headers["Content-Disposition"] == 'attachment; filename="jobs-20261202.csv"'
     body = exported.get_data(as_text=True)
-    assert body.startswith("\ufeffref,employer") and "A-1,测试公司,仓管" in body
+    assert body.startswith("\ufeffref,employer")
+    assert "A-1,测试公司,仓管" in body
     assert upload(client, body).status_code == 302
     assert len(all_postings(db_session)) == 1
 

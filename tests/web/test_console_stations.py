@@ -129,16 +129,20 @@ def test_station_pages_are_for_district_admins_only(client, factories):
         forged = {"csrf_token": token, "code": "X", "name": "X", "day": "2026-12-03"}
         assert client.post(url, data=forged).status_code == 403, url
     nav = client.get("/console/").text
-    assert "服务站</a>" not in nav and "预约</a>" in nav
+    assert "服务站</a>" not in nav
+    assert "预约</a>" in nav
 
 
 def test_list_marks_sample_and_paused_stations(client, factories, admin):
     factories.station(name="示例服务站甲", is_sample=True)
     factories.station(name="真实服务站乙", is_active=False)
     page = client.get("/console/stations").text
-    assert "示例服务站甲" in page and 'pill-sample" title="示例数据，非真实站点">示例' in page
-    assert "真实服务站乙" in page and "暂停预约" in page
-    assert "1-5 09:00-11:30 13:30-17:00" in page and "服务站</a>" in page
+    assert "示例服务站甲" in page
+    assert 'pill-sample" title="示例数据，非真实站点">示例' in page
+    assert "真实服务站乙" in page
+    assert "暂停预约" in page
+    assert "1-5 09:00-11:30 13:30-17:00" in page
+    assert "服务站</a>" in page
 
 
 # --- create and edit ----------------------------------------------------------------------------
@@ -166,13 +170,18 @@ NEW = {
 
 def test_create_a_station(client, admin, db_session):
     data = form_of(client.get("/console/stations/new").text, "/console/stations/new")
-    assert data["slot_minutes"] == ["30"] and data["is_active"] == ["y"]
+    assert data["slot_minutes"] == ["30"]
+    assert data["is_active"] == ["y"]
     response = client.post("/console/stations/new", data=data | NEW)
     assert response.status_code == 302, response.text
     station = db_session.scalar(select(Station).where(Station.code == "JD-NEW-1"))
-    assert station.services == [3, 7] and station.slot_minutes == 20 and station.desks == 2
+    assert station.services == [3, 7]
+    assert station.slot_minutes == 20
+    assert station.desks == 2
     assert station_csv.format_hours(station.hours) == NEW["hours"]
-    assert station.is_active and not station.is_sample and station.latitude == 31.33
+    assert station.is_active
+    assert not station.is_sample
+    assert station.latitude == 31.33
     assert "已新建服务站" in client.get(response.location).text
 
 
@@ -193,7 +202,8 @@ def test_a_bad_station_is_refused_in_chinese_with_the_typed_values_kept(
 ):
     data = form_of(client.get("/console/stations/new").text, "/console/stations/new")
     response = client.post("/console/stations/new", data=data | NEW | changes)
-    assert response.status_code == 200 and "未保存" in response.text
+    assert response.status_code == 200
+    assert "未保存" in response.text
     assert message in response.text
     shown = form_of(response.text, "/console/stations/new")
     sent = {k: v if isinstance(v, list) else [v] for k, v in (NEW | changes).items()}
@@ -205,7 +215,8 @@ def test_a_code_in_use_is_refused(client, factories, admin):
     factories.station(code="TAKEN")
     station = factories.station()
     response = edit(client, station, code="TAKEN")
-    assert response.status_code == 200 and "编号 TAKEN 已被其他服务站使用" in response.text
+    assert response.status_code == 200
+    assert "编号 TAKEN 已被其他服务站使用" in response.text
 
 
 # --- changes that affect bookings -------------------------------------------------------------
@@ -223,9 +234,12 @@ def test_closing_afternoons_lists_the_afternoon_bookings_first_and_keeps_them(
     url = f"/console/stations/{station.id}"
 
     shown = edit(client, station, hours="1-5 09:00-11:30")
-    assert shown.status_code == 200 and "以下 2 个预约受影响" in shown.text
-    assert all(b.code in shown.text for b in afternoons) and morning.code not in shown.text
-    assert "该时段已不在开放时间内" in shown.text and "确认保存" in shown.text
+    assert shown.status_code == 200
+    assert "以下 2 个预约受影响" in shown.text
+    assert all(b.code in shown.text for b in afternoons)
+    assert morning.code not in shown.text
+    assert "该时段已不在开放时间内" in shown.text
+    assert "确认保存" in shown.text
     assert hours_of(db_session, station) == "1-5 09:00-11:30 13:30-17:00"  # not saved yet
 
     saved = confirm(client, shown, url)
@@ -236,8 +250,10 @@ def test_closing_afternoons_lists_the_afternoon_bookings_first_and_keeps_them(
 
     listed = client.get(saved.location).text
     assert "2 个预约不在新的开放安排内，仍然有效" in listed
-    assert all(b.code in listed for b in afternoons) and morning.code not in listed
-    assert "改约</button>" in listed and f'value="{afternoons[0].id}"' in listed
+    assert all(b.code in listed for b in afternoons)
+    assert morning.code not in listed
+    assert "改约</button>" in listed
+    assert f'value="{afternoons[0].id}"' in listed
     assert "需处理" in client.get("/console/stations").text
     staff_day = client.get(f"/console/bookings?station={station.id}&day=2026-12-03").text
     assert "不在当前开放安排内" in staff_day
@@ -257,7 +273,8 @@ def test_closing_afternoons_lists_the_afternoon_bookings_first_and_keeps_them(
     assert [status_of(db_session, b) for b in afternoons] == [CANCELLED] * 2
     for openid in ("o-pm-1", "o-pm-2"):
         notice = db_session.scalar(select(OutboxMessage).where(OutboxMessage.openid == openid))
-        assert notice is not None and "原因：下午暂停接待" in notice.content
+        assert notice is not None
+        assert "原因：下午暂停接待" in notice.content
     assert "没有需要处理的预约" in client.get(saved.location).text
 
 
@@ -269,9 +286,9 @@ def test_a_confirmation_for_another_set_of_bookings_asks_again(
     shown = edit(client, station, hours="1-5 09:00-11:30")
     late = book(db_session, factories, station, at(3, 15))  # booked while the admin read
     again = confirm(client, shown, f"/console/stations/{station.id}")
-    assert (
-        again.status_code == 200 and "以下 2 个预约受影响" in again.text and late.code in again.text
-    )
+    assert again.status_code == 200
+    assert "以下 2 个预约受影响" in again.text
+    assert late.code in again.text
     assert hours_of(db_session, station) == "1-5 09:00-11:30 13:30-17:00"
 
 
@@ -300,7 +317,8 @@ def test_fewer_desks_flag_full_slots_and_lower_future_capacity(
     station = factories.station(desks=3)
     crowded = [book(db_session, factories, station, at(3, 10)) for _ in range(2)]
     shown = edit(client, station, desks="1")
-    assert "以下 2 个预约受影响" in shown.text and "超过窗口数 1" in shown.text
+    assert "以下 2 个预约受影响" in shown.text
+    assert "超过窗口数 1" in shown.text
     assert "预约保留" in shown.text
     confirm(client, shown, f"/console/stations/{station.id}")
     db_session.expire_all()
@@ -308,7 +326,8 @@ def test_fewer_desks_flag_full_slots_and_lower_future_capacity(
         s.starts_at: s.capacity
         for s in db_session.scalars(select(BookingSlot).where(BookingSlot.station_id == station.id))
     }
-    assert capacity[at(3, 10)] == 2 and capacity[at(3, 10, 30)] == 1
+    assert capacity[at(3, 10)] == 2
+    assert capacity[at(3, 10, 30)] == 1
     assert [status_of(db_session, b) for b in crowded] == [ACTIVE, ACTIVE]
 
 
@@ -316,7 +335,8 @@ def test_an_edit_that_affects_nobody_saves_at_once(client, factories, db_session
     station = factories.station()
     book(db_session, factories, station, at(3, 10))
     response = edit(client, station, name="新名字", hours="1-5 09:00-12:00 13:30-17:00")
-    assert response.status_code == 302 and response.location == f"/console/stations/{station.id}"
+    assert response.status_code == 302
+    assert response.location == f"/console/stations/{station.id}"
     assert "已保存服务站“新名字”" in client.get(response.location).text
     assert hours_of(db_session, station) == "1-5 09:00-12:00 13:30-17:00"
 
@@ -332,8 +352,10 @@ def test_a_closing_exception_lists_that_days_bookings(client, factories, db_sess
         "note": ["站点装修"],
     }
     shown = client.post(url, data=data)
-    assert shown.status_code == 200 and "以下 2 个预约受影响" in shown.text
-    assert all(b.code in shown.text for b in that_day) and other_day.code not in shown.text
+    assert shown.status_code == 200
+    assert "以下 2 个预约受影响" in shown.text
+    assert all(b.code in shown.text for b in that_day)
+    assert other_day.code not in shown.text
     assert "当天不开放（站点装修）" in shown.text
     db_session.expire_all()
     assert db_session.get(Station, station.id).exceptions == []
@@ -341,10 +363,13 @@ def test_a_closing_exception_lists_that_days_bookings(client, factories, db_sess
     saved = confirm(client, shown, url)
     assert saved.location == f"/console/bookings/affected?station={station.id}"
     listed = client.get(saved.location).text
-    assert all(b.code in listed for b in that_day) and other_day.code not in listed
+    assert all(b.code in listed for b in that_day)
+    assert other_day.code not in listed
     assert [status_of(db_session, b) for b in that_day] == [ACTIVE, ACTIVE]
     page = client.get(url).text
-    assert "2026-12-04" in page and "站点装修" in page and "全天不开放" in page
+    assert "2026-12-04" in page
+    assert "站点装修" in page
+    assert "全天不开放" in page
 
 
 def test_exceptions_special_hours_past_days_and_removal(client, factories, db_session, admin):
@@ -364,7 +389,8 @@ def test_exceptions_special_hours_past_days_and_removal(client, factories, db_se
     exception = db_session.get(Station, station.id).exceptions[0]
     remove = f"{url}/{exception.id}/delete"
     shown = client.post(remove, data=form_of(client.get(url).text, remove))
-    assert "以下 1 个预约受影响" in shown.text and item.code in shown.text
+    assert "以下 1 个预约受影响" in shown.text
+    assert item.code in shown.text
     assert "当天不开放（休息）" in shown.text
     db_session.expire_all()
     assert len(db_session.get(Station, station.id).exceptions) == 1
@@ -404,34 +430,41 @@ def test_import_with_bad_rows_imports_nothing_and_names_each(client, admin, db_s
         "CSV-5,坏站三,南翔镇,,,,,0,3,30,1,14,120,2,1-5 9点,0,\n"
     )
     response = upload(client, bad)
-    assert response.status_code == 200 and "未导入任何数据：文件中有 3 处问题" in response.text
+    assert response.status_code == 200
+    assert "未导入任何数据：文件中有 3 处问题" in response.text
     assert "第 4 行：town “不存在镇”不是嘉定区的街镇" in response.text
     assert "第 5 行：desks 应为 1 到 50 之间的整数" in response.text
-    assert "第 6 行：" in response.text and "格式不对" in response.text
+    assert "第 6 行：" in response.text
+    assert "格式不对" in response.text
     assert db_session.scalar(select(Station)) is None
     assert "请选择要导入的 CSV 文件" in upload(client, b"", "").text
 
 
 def test_import_then_export(client, admin, db_session):
     response = upload(client, ("\ufeff" + GOOD).encode("gbk", errors="ignore"))
-    assert response.status_code == 302 and response.location == "/console/stations"
+    assert response.status_code == 302
+    assert response.location == "/console/stations"
     assert "新增 2 个、更新 0 个" in client.get("/console/stations").text
     assert db_session.scalar(select(Station).where(Station.code == "CSV-2")).is_sample
 
     exported = client.get("/console/stations/export.csv")
     body = exported.get_data()
-    assert exported.mimetype == "text/csv" and body.startswith("\ufeff".encode())
+    assert exported.mimetype == "text/csv"
+    assert body.startswith("\ufeff".encode())
     text = body.decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(station_csv.COLUMNS)
-    assert "CSV-1,华亭镇服务站,华亭镇" in text and "1-5 09:00-17:00" in text
+    assert "CSV-1,华亭镇服务站,华亭镇" in text
+    assert "1-5 09:00-17:00" in text
 
 
 def test_an_import_that_strands_bookings_asks_first(client, factories, db_session, admin):
     station = factories.station(code="CSV-1")
     item = book(db_session, factories, station, at(3, 14))
     shown = upload(client, GOOD)
-    assert shown.status_code == 200 and "以下 1 个预约受影响" in shown.text
-    assert item.code in shown.text and "确认导入" in shown.text
+    assert shown.status_code == 200
+    assert "以下 1 个预约受影响" in shown.text
+    assert item.code in shown.text
+    assert "确认导入" in shown.text
     assert hours_of(db_session, station) == "1-5 09:00-11:30 13:30-17:00"
     done = confirm(client, shown, "/console/stations/import")
     assert done.location == "/console/bookings/affected"

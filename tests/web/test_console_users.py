@@ -29,7 +29,8 @@ def test_station_staff_get_a_chinese_403_on_admin_pages(client, factories):
     login_as(client, factories, role=STATION_STAFF)
     other = factories.staff(role=STATION_STAFF)
     page = client.get("/console/users")
-    assert page.status_code == 403 and "无权访问" in page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "无权访问" in page.get_data(as_text=True)
     token = csrf_token(client, "/console/")
     forged = {
         "csrf_token": token,
@@ -47,8 +48,10 @@ def test_admin_sees_every_account(client, factories):
     response = client.get("/console/users")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert admin.username in page and station.username in page
-    assert "服务站专员" in page and "区级管理员" in page
+    assert admin.username in page
+    assert station.username in page
+    assert "服务站专员" in page
+    assert "区级管理员" in page
 
 
 def test_admin_creates_a_user_who_can_then_log_in(client, factories, db_session):
@@ -73,9 +76,11 @@ def test_admin_creates_a_user_who_can_then_log_in(client, factories, db_session)
 def test_service_errors_are_shown_on_the_form(client, factories, db_session):
     admin = login_as(client, factories)
     short = create(client, username="shorty", password="short")
-    assert short.status_code == 200 and "密码至少需要" in short.get_data(as_text=True)
+    assert short.status_code == 200
+    assert "密码至少需要" in short.get_data(as_text=True)
     taken = create(client, username=admin.username)
-    assert taken.status_code == 200 and "已存在" in taken.get_data(as_text=True)
+    assert taken.status_code == 200
+    assert "已存在" in taken.get_data(as_text=True)
     bad_station = create(client, username="station-x", station_id="abc")
     assert "服务站编号须为数字" in bad_station.get_data(as_text=True)
     names = {u.username for u in db_session.query(StaffUser)}

@@ -94,7 +94,8 @@ def test_a_chat_link_signs_the_person_in_and_drops_the_token(client, settings, f
     assert response.status_code == 302
     assert response.location == "/m/book?station=7&service=3"
     html = page(client, "/m/bookings")
-    assert "我的预约" in html and "您现在没有待到访的预约" in html
+    assert "我的预约" in html
+    assert "您现在没有待到访的预约" in html
 
 
 def test_forged_or_expired_links_sign_nobody_in(client, settings, monkeypatch):
@@ -109,18 +110,21 @@ def test_forged_or_expired_links_sign_nobody_in(client, settings, monkeypatch):
     for token in (forged, expired, "garbage"):
         assert client.get(f"/m/bookings?t={token}").status_code == 302
         html = page(client, "/m/bookings", 403)
-        assert "请从公众号里打开这个页面" in html and "已经过期或无效" in html
+        assert "请从公众号里打开这个页面" in html
+        assert "已经过期或无效" in html
 
 
 def test_without_a_link_or_oauth_the_page_says_how_to_get_in(client):
     html = page(client, "/m/bookings", 403)
-    assert "请从公众号里打开这个页面" in html and "回复<strong>“预约”</strong>" in html
+    assert "请从公众号里打开这个页面" in html
+    assert "回复<strong>“预约”</strong>" in html
     assert "已经过期或无效" not in html
 
 
 def test_a_general_booking_link_without_station_lists_the_stations(client, settings, factories):
     response = client.get("/m/book")
-    assert response.status_code == 302 and response.location == "/m/stations"
+    assert response.status_code == 302
+    assert response.location == "/m/stations"
     factories.person("o-alice")
     sign_in(client, settings, "o-alice")
     for station in ("99999999999999999999", "abc", "424242"):
@@ -153,11 +157,13 @@ def test_oauth_identifies_the_person_with_real_credentials(
     params = _oauth_state(response.location)
     assert params["appid"] == "wx-real-app"
     assert params["redirect_uri"] == "http://localhost/m/oauth"
-    assert params["response_type"] == "code" and params["scope"] == "snsapi_base"
+    assert params["response_type"] == "code"
+    assert params["scope"] == "snsapi_base"
 
     code = wechat_standin.oauth_code("o-from-oauth")
     back = oauth_client.get(f"/m/oauth?code={code}&state={params['state']}")
-    assert back.status_code == 302 and back.location == "/m/bookings"
+    assert back.status_code == 302
+    assert back.location == "/m/bookings"
     assert "我的预约" in page(oauth_client, "/m/bookings")
     (call,) = wechat_standin.calls_to("/sns/oauth2/access_token")
     assert call.query == {
@@ -173,13 +179,15 @@ def test_oauth_callback_refuses_a_foreign_state_and_a_bad_code(oauth_client, wec
     params = _oauth_state(oauth_client.get("/m/bookings?x=1").location)
     code = wechat_standin.oauth_code("o-x")
     wrong = oauth_client.get(f"/m/oauth?code={code}&state=not-{params['state']}")
-    assert wrong.status_code == 400 and "登录已过期" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 400
+    assert "登录已过期" in wrong.get_data(as_text=True)
     assert wechat_standin.calls_to("/sns/oauth2/access_token") == []  # never exchanged
 
     params = _oauth_state(oauth_client.get("/m/bookings?x=1").location)
     bad = oauth_client.get(f"/m/oauth?code=CODE-unknown&state={params['state']}")
     html = bad.get_data(as_text=True)
-    assert bad.status_code == 502 and "暂时无法通过微信确认您的身份" in html
+    assert bad.status_code == 502
+    assert "暂时无法通过微信确认您的身份" in html
     assert 'href="/m/bookings?x=1"' in html  # "再试一次" goes back where the person was
     assert page(oauth_client, "/m/oauth", 400)  # no state in the session any more
 
@@ -189,7 +197,8 @@ def test_oauth_state_cannot_send_the_person_to_another_site(oauth_client, wechat
         s["m_oauth_state"], s["m_oauth_next"] = "abc", "https://evil.example/"
     code = wechat_standin.oauth_code("o-y")
     back = oauth_client.get(f"/m/oauth?code={code}&state=abc")
-    assert back.status_code == 302 and back.location == "/m/bookings"
+    assert back.status_code == 302
+    assert back.location == "/m/bookings"
 
 
 # -- booking --------------------------------------------------------------------------
@@ -201,30 +210,42 @@ def test_booking_on_the_page_end_to_end(client, settings, factories, db_session)
     sign_in(client, settings, "o-alice")
 
     first = page(client, f"/m/book?station={station.id}")
-    assert "选择要办理的事项" in first and "政策咨询" in first and "选择日期" not in first
+    assert "选择要办理的事项" in first
+    assert "政策咨询" in first
+    assert "选择日期" not in first
     days = page(client, f"/m/book?station={station.id}&service=3")
-    assert "12月2日" in days and "今天" in days and "12月5日" not in days  # Saturday closed
+    assert "12月2日" in days
+    assert "今天" in days
+    assert "12月5日" not in days
     slots = page(client, f"/m/book?station={station.id}&service=3&day={DAY}")
-    assert "09:00" in slots and "剩2" in slots and "16:30" in slots and "11:30</span>" not in slots
+    assert "09:00" in slots
+    assert "剩2" in slots
+    assert "16:30" in slots
+    assert "11:30</span>" not in slots
 
     response = book_on_page(client, station, "09:00")
     assert response.status_code == 302
     code = response.location.rsplit("/", 1)[-1]
     done = page(client, response.location)
-    assert done.count("预约成功") == 1 and f'<p class="bk-code" data-code>{code}</p>' in done
-    assert "12月3日（周四） 09:00-09:30" in done and "政策咨询" in done
+    assert done.count("预约成功") == 1
+    assert f'<p class="bk-code" data-code>{code}</p>' in done
+    assert "12月3日（周四） 09:00-09:30" in done
+    assert "政策咨询" in done
     ics = re.search(r'href="http://localhost(/m/ics/[^"]+\.ics)"', done)
-    assert ics and client.get(ics.group(1)).status_code == 200
+    assert ics
+    assert client.get(ics.group(1)).status_code == 200
     assert 'href="/m/bookings"' in done
 
     assert count(db_session, Booking) == 1
     made = db_session.scalar(select(Booking))
-    assert made.code == code and made.status == ACTIVE and made.slot.booked == 1
+    assert made.code == code
+    assert made.status == ACTIVE
+    assert made.slot.booked == 1
     assert made.slot.starts_at == at(3, 9).astimezone(UTC)
     (notice,) = db_session.scalars(select(OutboxMessage)).all()
-    assert (
-        notice.openid == "o-alice" and "【预约成功】" in notice.content and code in notice.content
-    )
+    assert notice.openid == "o-alice"
+    assert "【预约成功】" in notice.content
+    assert code in notice.content
     after = page(client, f"/m/book?station={station.id}&service=3&day={DAY}")
     assert "剩1" in after
 
@@ -237,9 +258,11 @@ def test_a_full_slot_offers_the_nearest_free_ones(client, settings, factories, d
     factories.person("o-alice")
     sign_in(client, settings, "o-alice")
     grid = page(client, f"/m/book?station={station.id}&service=3&day={DAY}")
-    assert 'class="m-slot is-full"' in grid and "已满" in grid
+    assert 'class="m-slot is-full"' in grid
+    assert "已满" in grid
     stale = page(client, f"/m/book?station={station.id}&service=3&day={DAY}&time=09:00")
-    assert "这个时间已约满或已不能预约" in stale and "请确认预约信息" not in stale
+    assert "这个时间已约满或已不能预约" in stale
+    assert "请确认预约信息" not in stale
 
     # Bob took it while Alice looked at the confirmation page.
     confirm = page(client, f"/m/book?station={station.id}&service=3&day={DAY}&time=09:30")
@@ -247,12 +270,15 @@ def test_a_full_slot_offers_the_nearest_free_ones(client, settings, factories, d
     db_session.commit()
     form = {"csrf_token": csrf(confirm), "station": station.id, "service": 3}
     html = client.post("/m/book", data={**form, "day": DAY, "time": "09:30"}).get_data(as_text=True)
-    assert "该时段已约满。" in html and "点一下就能预约" in html
-    assert "12月3日（周四） 10:00" in html and "12月3日（周四） 09:00" not in html
+    assert "该时段已约满。" in html
+    assert "点一下就能预约" in html
+    assert "12月3日（周四） 10:00" in html
+    assert "12月3日（周四） 09:00" not in html
     assert count(db_session, Booking) == 2
 
     retry = client.post("/m/book", data={**form, "day": DAY, "time": "10:00"})
-    assert retry.status_code == 302 and count(db_session, Booking) == 3
+    assert retry.status_code == 302
+    assert count(db_session, Booking) == 3
 
 
 def test_booking_refusals_are_explained(client, settings, factories):
@@ -275,7 +301,8 @@ def test_missing_csrf_token_is_refused(client, settings, factories, db_session):
     sign_in(client, settings, "o-alice")
     form = {"station": station.id, "service": 3, "day": DAY, "time": "09:00"}
     response = client.post("/m/book", data=form)
-    assert response.status_code == 400 and "页面已过期" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
     assert count(db_session, Booking) == 0
 
 
@@ -291,15 +318,21 @@ def test_cancel_frees_the_desk(client, settings, factories, db_session):
     made = _alice_booking(client, settings, factories, db_session)
     sign_in(client, settings, "o-alice")
     mine = page(client, "/m/bookings")
-    assert made.code in mine and "取消这个预约" in mine and "改约" in mine
+    assert made.code in mine
+    assert "取消这个预约" in mine
+    assert "改约" in mine
     form = {"csrf_token": csrf(mine), "reason": "时间有变", "reason_text": "临时有事"}
     response = client.post(f"/m/bookings/{made.code}/cancel", data=form)
-    assert response.status_code == 302 and response.location == "/m/bookings"
+    assert response.status_code == 302
+    assert response.location == "/m/bookings"
     after = page(client, "/m/bookings")
-    assert f"已取消预约（预约码 {made.code}）" in after and "已结束或已取消" in after
+    assert f"已取消预约（预约码 {made.code}）" in after
+    assert "已结束或已取消" in after
     made = fresh(db_session, made)
-    assert made.status == CANCELLED and made.cancelled_by == "person"
-    assert made.cancel_reason == "时间有变：临时有事" and made.slot.booked == 0
+    assert made.status == CANCELLED
+    assert made.cancelled_by == "person"
+    assert made.cancel_reason == "时间有变：临时有事"
+    assert made.slot.booked == 0
     again = client.post(f"/m/bookings/{made.code}/cancel", data=form)
     assert "无法再取消" in page(client, again.location)
 
@@ -308,17 +341,21 @@ def test_reschedule_moves_the_booking(client, settings, factories, db_session):
     made = _alice_booking(client, settings, factories, db_session)
     sign_in(client, settings, "o-alice")
     start = page(client, f"/m/book?reschedule={made.code}")
-    assert "正在改约" in start and 'aria-current="true">政策咨询' in start
+    assert "正在改约" in start
+    assert 'aria-current="true">政策咨询' in start
     confirm = page(client, f"/m/book?reschedule={made.code}&service=3&day={DAY}&time=10:00")
-    assert "确认改约" in confirm and f'name="reschedule" value="{made.code}"' in confirm
+    assert "确认改约" in confirm
+    assert f'name="reschedule" value="{made.code}"' in confirm
     form = {"csrf_token": csrf(confirm), "reschedule": made.code, "service": 3}
     response = client.post("/m/book", data={**form, "day": DAY, "time": "10:00"})
     assert response.status_code == 302
     assert "改约成功" in page(client, response.location)
     made = fresh(db_session, made)
     new = db_session.scalar(select(Booking).where(Booking.status == ACTIVE))
-    assert made.status == CANCELLED and new.rescheduled_from_id == made.id
-    assert new.slot.starts_at == at(3, 10).astimezone(UTC) and made.slot.booked == 0
+    assert made.status == CANCELLED
+    assert new.rescheduled_from_id == made.id
+    assert new.slot.starts_at == at(3, 10).astimezone(UTC)
+    assert made.slot.booked == 0
     moved_again = client.get(f"/m/book?reschedule={made.code}")  # the old one is cancelled
     assert moved_again.location == "/m/bookings"
     assert "无法改约" in page(client, "/m/bookings")
@@ -339,7 +376,8 @@ def test_nobody_sees_or_changes_another_persons_booking(client, settings, factor
     )
     form = {"csrf_token": token, "reschedule": made.code, "service": 3, "day": DAY, "time": "10:00"}
     assert client.post("/m/book", data=form).status_code == 404
-    assert fresh(db_session, made).status == ACTIVE and count(db_session, Booking) == 1
+    assert fresh(db_session, made).status == ACTIVE
+    assert count(db_session, Booking) == 1
 
 
 # -- calendar file ----------------------------------------------------------------------

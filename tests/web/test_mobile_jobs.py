@@ -13,10 +13,12 @@ def test_list_filters_by_town_and_industry(client, factories):
     factories.job_posting(title="安亭装配工", town="安亭镇", industry="制造业")
     factories.job_posting(title="江桥司机", town="江桥镇", industry="物流运输")
     everything = client.get("/m/jobs").get_data(as_text=True)
-    assert "安亭装配工" in everything and "江桥司机" in everything
+    assert "安亭装配工" in everything
+    assert "江桥司机" in everything
     assert "月薪 6000–9000 元" in everything
     town = client.get("/m/jobs?town=江桥镇").get_data(as_text=True)
-    assert "江桥司机" in town and "安亭装配工" not in town
+    assert "江桥司机" in town
+    assert "安亭装配工" not in town
     both = client.get("/m/jobs?town=江桥镇&industry=制造业").get_data(as_text=True)
     assert "暂时没有符合条件的岗位" in both
 
@@ -26,7 +28,8 @@ def test_unknown_filters_and_bad_page_numbers_are_ignored(client, factories):
     response = client.get("/m/jobs?town=火星&industry=<script>&page=abc")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "安亭装配工" in html and "<script>" not in html.split("<main")[1].split("</form>")[0]
+    assert "安亭装配工" in html
+    assert "<script>" not in html.split("<main")[1].split("</form>")[0]
 
 
 def test_priority_only_and_paging(client, factories):
@@ -36,11 +39,16 @@ def test_priority_only_and_paging(client, factories):
             title=f"岗位{i:02d}", published_at=now - timedelta(hours=i), veterans_priority=i == 3
         )
     first = client.get("/m/jobs").get_data(as_text=True)
-    assert "岗位00" in first and "岗位10" not in first and "下一页" in first
+    assert "岗位00" in first
+    assert "岗位10" not in first
+    assert "下一页" in first
     second = client.get("/m/jobs?page=2").get_data(as_text=True)
-    assert "岗位10" in second and "岗位11" in second and "上一页" in second
+    assert "岗位10" in second
+    assert "岗位11" in second
+    assert "上一页" in second
     priority = client.get("/m/jobs?priority=1").get_data(as_text=True)
-    assert "岗位03" in priority and "岗位00" not in priority
+    assert "岗位03" in priority
+    assert "岗位00" not in priority
 
 
 def test_detail_shows_pay_requirements_how_to_apply_and_valid_until(client, factories):
@@ -52,9 +60,12 @@ def test_detail_shows_pay_requirements_how_to_apply_and_valid_until(client, fact
         pay_max=None,
     )
     html = client.get(f"/m/jobs/{posting.id}").get_data(as_text=True)
-    assert "仓库主管" in html and "月薪 6000 元起" in html
-    assert "能吃苦" in html and "021-00000000" in html
-    assert "退役军人优先" in html and "招聘中" in html
+    assert "仓库主管" in html
+    assert "月薪 6000 元起" in html
+    assert "能吃苦" in html
+    assert "021-00000000" in html
+    assert "退役军人优先" in html
+    assert "招聘中" in html
     until = posting.valid_until
     assert f"至 {until.month}月{until.day}日" in html
 
@@ -68,7 +79,8 @@ def test_an_expired_or_closed_posting_opens_as_ended_and_leaves_the_list(client,
         html = client.get(f"/m/jobs/{posting.id}").get_data(as_text=True)
         assert "已结束" in html
     listing = client.get("/m/jobs").get_data(as_text=True)
-    assert "过期岗位" not in listing and "关闭岗位" not in listing
+    assert "过期岗位" not in listing
+    assert "关闭岗位" not in listing
 
 
 def test_unknown_posting_is_a_kind_404(client):

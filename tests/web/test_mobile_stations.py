@@ -55,7 +55,8 @@ def three(factories):
 def test_stations_sorted_by_distance_with_badges_and_todays_hours(client, three):
     html = page(client, f"/m/stations?lat={HERE[0]}&lon={HERE[1]}")
     assert names_in_order(html) == ["近站", "中站", "远站", "无坐标站"]
-    assert "约 300 米" in html and "公里" in html
+    assert "约 300 米" in html
+    assert "公里" in html
     assert "今天 09:00-11:30、13:30-17:00" in html
     assert html.count('<span class="m-badge">退役军人专窗</span>') == 1
     assert f'href="/m/book?station={three[1].id}"' in html
@@ -67,24 +68,28 @@ def test_without_a_position_stations_are_grouped_by_town(client, three):
     # Towns in the district's order (core.booking.models.TOWNS), not alphabetical.
     towns = re.findall(r'<h2 class="m-section" id="town-\d+">([^<]+)</h2>', html)
     assert towns == ["安亭镇", "马陆镇", "华亭镇", "江桥镇"]
-    assert "已按离您的距离排序" not in html and "data-locate" in html
+    assert "已按离您的距离排序" not in html
+    assert "data-locate" in html
     assert "res.wx.qq.com" not in html  # no outside scripts outside WeChat
     page(client, "/m/stations?lat=abc&lon=121")  # nonsense is ignored, not an error
 
 
 def test_a_browser_position_is_shifted_to_gcj02(client, three):
     lat, lon = wgs84_to_gcj02(31.2966, 121.1586)
-    assert 31.293 < lat < 31.296 and 121.162 < lon < 121.165  # ~0.002 S, ~0.0045 E
+    assert 31.293 < lat < 31.296
+    assert 121.162 < lon < 121.165
     assert wgs84_to_gcj02(48.1, 11.5) == (48.1, 11.5)  # outside China: unchanged
     html = page(client, "/m/stations?lat=31.2966&lon=121.1586&coord=wgs84")
-    assert names_in_order(html)[0] == "近站" and "约 300 米" in html
+    assert names_in_order(html)[0] == "近站"
+    assert "约 300 米" in html
 
 
 def test_the_location_sent_in_the_chat_sorts_the_list(client, settings, factories, three):
     factories.person("o-alice", latitude=31.47, longitude=121.23, location_label="华亭镇")
     client.get(f"/m/stations?t={links.person_token(settings, 'o-alice')}")
     html = page(client, "/m/stations")
-    assert names_in_order(html)[0] == "远站" and "在公众号里发送的位置：华亭镇" in html
+    assert names_in_order(html)[0] == "远站"
+    assert "在公众号里发送的位置：华亭镇" in html
     assert names_in_order(page(client, "/m/stations?by=town"))[0] == "近站"
 
 
@@ -103,14 +108,20 @@ def test_station_page_shows_hours_exceptions_services_and_booking(client, factor
     )
     db_session.commit()
     html = page(client, f"/m/stations/{station.id}")
-    assert "安亭镇墨玉路1号" in html and 'href="tel:021-59570000"' in html
+    assert "安亭镇墨玉路1号" in html
+    assert 'href="tel:021-59570000"' in html
     assert "今天 09:00-11:30、13:30-17:00" in html
-    assert "周一 09:00-11:30、13:30-17:00" in html and "周六 休息" in html and "周日 休息" in html
+    assert "周一 09:00-11:30、13:30-17:00" in html
+    assert "周六 休息" in html
+    assert "周日 休息" in html
     assert "12月3日（周四） 不开放（站点装修）" in html
     assert "12月4日（周五） 09:00-10:00（时间调整）" in html
-    assert "政策咨询" in html and "岗位查询与推荐" in html and "职业指导" in html
+    assert "政策咨询" in html
+    assert "岗位查询与推荐" in html
+    assert "职业指导" in html
     assert "调查走访" not in html  # the station's own work, not something to book
-    assert "北纬 31.2946，东经 121.1630" in html and "data-navigate" not in html
+    assert "北纬 31.2946，东经 121.1630" in html
+    assert "data-navigate" not in html
     assert f'href="/m/book?station={station.id}"' in html
 
 
@@ -144,8 +155,11 @@ def test_inside_wechat_the_page_gets_a_signed_js_sdk_config(make_app, wechat_sta
     expected = WeChatJSAPI().get_jsapi_signature(
         config["nonceStr"], ticket, config["timestamp"], url
     )
-    assert config["appId"] == "wx-real-app" and config["signature"] == expected
+    assert config["appId"] == "wx-real-app"
+    assert config["signature"] == expected
     assert config["jsApiList"] == ["getLocation", "openLocation"]
-    assert "data-navigate" in html and "jweixin" in html
+    assert "data-navigate" in html
+    assert "jweixin" in html
     plain = page(client, f"/m/stations/{station.id}")  # not WeChat's browser: no SDK
-    assert "wx-config" not in plain and "data-navigate" not in plain
+    assert "wx-config" not in plain
+    assert "data-navigate" not in plain

@@ -48,10 +48,15 @@ def test_save_and_show_the_choices(client, settings, db_session):
     }
     assert client.post("/m/subscriptions", data=form).status_code == 302
     html = client.get("/m/subscriptions").get_data(as_text=True)
-    assert "订阅已保存" in html and "安亭镇、江桥镇" in html
-    assert 'value="安亭镇" checked' in html and 'value="外冈镇" checked' not in html
+    assert "订阅已保存" in html
+    assert "安亭镇、江桥镇" in html
+    assert 'value="安亭镇" checked' in html
+    assert 'value="外冈镇" checked' not in html
     saved = row(db_session, "o-sp")
-    assert saved.jobs and saved.events and saved.digest and saved.industries == ["物流运输"]
+    assert saved.jobs
+    assert saved.events
+    assert saved.digest
+    assert saved.industries == ["物流运输"]
 
 
 def test_an_unknown_town_is_refused_with_the_form_kept(client, settings, db_session):
@@ -60,7 +65,8 @@ def test_an_unknown_town_is_refused_with_the_form_kept(client, settings, db_sess
     response = client.post("/m/subscriptions", data=form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "没有这个街镇：火星镇" in html and 'value="安亭镇" checked' in html
+    assert "没有这个街镇：火星镇" in html
+    assert 'value="安亭镇" checked' in html
     assert row(db_session, "o-bad") is None
 
 
@@ -69,7 +75,8 @@ def test_stop_everything(client, settings, db_session):
     client.post("/m/subscriptions", data={"csrf_token": csrf(client), "events": "1"})
     client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client)})
     saved = row(db_session, "o-stop")
-    assert saved is not None and not saved.anything
+    assert saved is not None
+    assert not saved.anything
 
 
 def test_needs_the_person_and_never_shows_anothers(client, settings, factories, db_session):
@@ -79,6 +86,7 @@ def test_needs_the_person_and_never_shows_anothers(client, settings, factories, 
     db_session.commit()
     sign_in(client, settings, "o-someone-else")
     html = client.get("/m/subscriptions").get_data(as_text=True)
-    assert "街镇：外冈镇" not in html and "没有订阅任何消息" in html
+    assert "街镇：外冈镇" not in html
+    assert "没有订阅任何消息" in html
     client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client)})
     assert row(db_session, "o-owner").jobs is True

@@ -87,6 +87,8 @@ def test_a_thousand_messages_on_fresh_connections(served: int):
     assert failures == []
 
     status, health = _request(served, "GET", "/healthz")
-    assert status == 200 and json.loads(health)["redis"] == "ok"
+    assert status == 200
+    assert json.loads(health)["redis"] == "ok"
     status, page = _request(served, "GET", "/console/login")
-    assert status == 200 and "登录" in page
+    assert status == 200
+    assert "登录" in page

@@ -44,7 +44,8 @@ def test_page_renders_the_menu_and_not_the_token(client: FlaskClient, settings: 
     for name in _menu_names():
         assert name in html
     assert settings.wechat_token not in html
-    assert "/wechat" in html and "/simulator/sign" in html
+    assert "/wechat" in html
+    assert "/simulator/sign" in html
 
 
 def test_static_script_is_served_locally(client: FlaskClient) -> None:

@@ -55,7 +55,8 @@ def test_the_body_limit_holds_on_the_declared_length_alone(app, settings):
     # The header says too much: refused before a byte of the body is read.
     environ = _environ(settings, b"<xml/>", CONTENT_LENGTH=str(settings.max_body_bytes + 1))
     status, _, data = _call(app, environ)
-    assert status == "413 Request Entity Too Large" and data == b"payload too large"
+    assert status == "413 Request Entity Too Large"
+    assert data == b"payload too large"
     # A chunked upload (no length, the server ends the stream) is cut at the limit.
     big = simulate.text_xml("o-fast-2", "长" * 30_000).encode()
     environ = _environ(settings, big, CONTENT_LENGTH=None)
@@ -82,7 +83,8 @@ def test_an_unexpected_error_is_a_logged_500(app, settings, monkeypatch, caplog)
 
     monkeypatch.setattr(gateway, "handle", broken)
     status, _, data = _call(app, _environ(settings, simulate.text_xml("o-x", "帮助").encode()))
-    assert status == "500 Internal Server Error" and b"boom" not in data
+    assert status == "500 Internal Server Error"
+    assert b"boom" not in data
     assert any(r.exc_info and "WeChat callback" in r.getMessage() for r in caplog.records)
 
 

@@ -87,7 +87,7 @@ def broadcasts() -> ResponseReturnValue:
     )
 
 
-def _compose(form: BroadcastForm, plan: broadcast_plan.Plan | None = None, **extra: object):  # noqa: ANN202
+def _compose(form: BroadcastForm, plan: broadcast_plan.Plan | None = None, **extra: object):
     return render_template(
         "console/broadcast_new.html",
         form=form,

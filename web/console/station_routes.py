@@ -35,7 +35,7 @@ from web.console.station_forms import (
 MAX_UPLOAD_BYTES = 1024 * 1024
 
 
-def _now():  # noqa: ANN202  (one clock for the whole console: booking_routes.now)
+def _now():
     return booking_routes.now()
 
 

@@ -23,7 +23,8 @@ def import_file(file: Path, load: Callable[[Session, bytes], R], refused: type[E
     """Run `load` in one transaction; on `refused` print its problems and exit 1."""
     from core import migrate
     from core.db import db
-    from web.cli import _app, _settings
+    from web.cli.app import app as _app
+    from web.cli.app import settings as _settings
 
     settings = _settings()
     _app(settings)
@@ -45,7 +46,7 @@ def import_file(file: Path, load: Callable[[Session, bytes], R], refused: type[E
 def export_file(target: Path | None, export: Callable[[Session], str], noun: str) -> None:
     """Write the CSV to `target`, or to standard output when none is given."""
     from core.db import db
-    from web.cli import _app
+    from web.cli.app import app as _app
 
     _app()
     text = export(db.session())

@@ -1,42 +1,17 @@
-"""The `vetbot` command: serve, database, staff users, ask, menu, scheduler."""
+"""`vetbot serve`, `db`, `user`, `ask`, `menu` and `scheduler`."""
 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from core.config import ConfigError, Settings, load_settings
-from core.logs import configure_logging
-from web.cli_faq import faq
-from web.cli_jobs import jobs
-from web.cli_stations import stations
+from core.config import Settings
+from web.cli.app import app as _app
+from web.cli.app import settings as _settings
 
 
-def _settings() -> Settings:
-    return load_settings()
-
-
-def _app(settings: Settings | None = None):  # type: ignore[no-untyped-def]
-    from web import create_app
-
-    try:
-        return create_app(settings or _settings())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@click.group()
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """vetbot: Jiading veterans' employment service bot."""
-    # Long-running processes log what they do; one-shot commands only warnings.
-    quiet = ctx.invoked_subcommand not in ("serve", "scheduler")
-    configure_logging("WARNING" if quiet else _settings().log_level)
-
-
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
@@ -75,7 +50,7 @@ def serve(host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """Database schema."""
 
@@ -103,7 +78,7 @@ def db_revision(message: str) -> None:
     migrate.revision(settings.sqlalchemy_url, message)
 
 
-@main.group()
+@click.group()
 def user() -> None:
     """Staff console accounts."""
 
@@ -134,7 +109,7 @@ def user_create(
     click.echo(f"created {role} {username}")
 
 
-@main.command()
+@click.command()
 @click.argument("text")
 @click.option("--openid", default="cli-user", show_default=True)
 @click.option(
@@ -168,7 +143,7 @@ def ask(text: str, openid: str, as_json: bool) -> None:
         click.echo(reply.shown_text() if not reply.silent else "(no reply)")
 
 
-@main.group()
+@click.group()
 def menu() -> None:
     """The official account's custom menu (bot/menu.json)."""
 
@@ -211,7 +186,7 @@ def menu_sync() -> None:
     click.echo("menu pushed to WeChat")
 
 
-@main.command()
+@click.command()
 def scheduler() -> None:
     """Run the scheduler process (one per deployment)."""
     from scheduler.runner import run
@@ -219,12 +194,3 @@ def scheduler() -> None:
     settings = _settings()
     _app(settings)
     run(settings)
-
-
-main.add_command(faq)
-main.add_command(stations)
-main.add_command(jobs)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

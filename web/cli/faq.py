@@ -37,7 +37,8 @@ def faq_import() -> None:
     from core.db import db
     from core.faq.check import run_checks
     from core.faq.content import import_files
-    from web.cli import _app, _settings
+    from web.cli.app import app as _app
+    from web.cli.app import settings as _settings
 
     count, problems = run_checks()
     if problems:
@@ -59,7 +60,7 @@ def faq_export(directory: Path | None) -> None:
     from core.db import db
     from core.faq.content import export_files
     from core.faq.schema import CONTENT_DIR
-    from web.cli import _app
+    from web.cli.app import app as _app
 
     _app()
     target = directory or CONTENT_DIR

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from web.cli_csv import export_file, import_file
+from web.cli.csv_files import export_file, import_file
 
 
 @click.group()
