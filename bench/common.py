@@ -200,33 +200,73 @@ def run_load(
     the result, flagged `timed_out`). Latency is per request, from send to the last
     byte of the answer.
     """
-    counter = itertools.count()
-    total = len(jobs)
-    start = threading.Barrier(concurrency + 1)
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    ok_count = [0]
-    sent_count = [0]
-    state = {"deadline": 0.0, "timed_out": False}
+    load = _Load(port, jobs, check, threading.Barrier(concurrency + 1))
+    threads = [threading.Thread(target=load.worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    load.deadline = time.monotonic() + max_seconds
+    began = time.perf_counter()
+    load.start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return LoadResult(
+        sent=load.sent,
+        ok=load.ok,
+        elapsed=elapsed,
+        latencies_ms=load.latencies,
+        errors=load.errors,
+        timed_out=load.timed_out,
+    )
 
-    def error(kind: str) -> None:
-        with lock:
-            errors[kind] = errors.get(kind, 0) + 1
 
-    def worker() -> None:
+@dataclass
+class _Load:
+    """What the workers of one `run_load` share: the jobs, the start, the counts.
+
+    A class rather than a closure inside `run_load` so that each part stays short enough
+    to read; the request loop still works on locals and adds its counts once, at the end.
+    """
+
+    port: int
+    jobs: Sequence[Job]
+    check: Check
+    start: threading.Barrier  # the workers and `run_load`: the clock starts when all are in
+    counter: itertools.count[int] = field(default_factory=itertools.count)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    deadline: float = 0.0  # time.monotonic(); set by `run_load` just before the start
+    timed_out: bool = False
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    ok: int = 0
+    sent: int = 0
+
+    def error(self, kind: str) -> None:
+        with self.lock:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def worker(self) -> None:
+        """Take the next job until none is left or time is up; one connection, renewed as needed."""
+        counter, jobs, check, error, port = (
+            self.counter,
+            self.jobs,
+            self.check,
+            self.error,
+            self.port,
+        )
+        total = len(jobs)
         mine: list[float] = []
         ok = sent = 0
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        start.wait()
+        self.start.wait()
         perf = time.perf_counter
         try:
             while True:
                 index = next(counter)
                 if index >= total:
                     break
-                if time.monotonic() > state["deadline"]:
-                    state["timed_out"] = True
+                if time.monotonic() > self.deadline:
+                    self.timed_out = True
                     break
                 job = jobs[index]
                 sent += 1
@@ -251,25 +291,7 @@ def run_load(
                     conn = http.client.HTTPConnection(HOST, port, timeout=30)
         finally:
             conn.close()
-            with lock:
-                latencies.extend(mine)
-                ok_count[0] += ok
-                sent_count[0] += sent
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    state["deadline"] = time.monotonic() + max_seconds
-    began = time.perf_counter()
-    start.wait()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    return LoadResult(
-        sent=sent_count[0],
-        ok=ok_count[0],
-        elapsed=elapsed,
-        latencies_ms=latencies,
-        errors=errors,
-        timed_out=bool(state["timed_out"]),
-    )
+            with self.lock:
+                self.latencies.extend(mine)
+                self.ok += ok
+                self.sent += sent

@@ -57,6 +57,7 @@ def _check_button(
     base_url: str,
     routes: Router,
     problems: list[str],
+    *,
     top: bool,
 ) -> dict[str, Any]:
     if not isinstance(button, dict):

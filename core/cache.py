@@ -89,6 +89,7 @@ class Cache:
     """Prefixed, fault-tolerant Redis operations used by the bot, web and scheduler."""
 
     BREAKER_SECONDS = 5.0
+    WARN_EVERY_SECONDS = 30.0  # while Redis stays down, one warning per this many seconds
     MAX_IDLE = 32
 
     def __init__(self) -> None:
@@ -141,7 +142,7 @@ class Cache:
     def _failed(self, exc: Exception, op: str) -> None:
         self._down_until = time.monotonic() + self.BREAKER_SECONDS
         now = time.monotonic()
-        if now - self._last_warning > 30:
+        if now - self._last_warning > self.WARN_EVERY_SECONDS:
             self._last_warning = now
             log.warning("Redis unavailable during %s (%s); running degraded", op, exc)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import time
 from pathlib import Path
 
 # Dev values: fine on a laptop, refused in production.
@@ -18,6 +19,8 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 DEV_WECHAT_TOKEN = "vetbot-dev-token"
 # 43 characters, as WeChat's admin page generates them. Public on purpose.
 DEV_ENCODING_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# WeChat's EncodingAESKey is always 43 characters (a 32-byte key in base64 without its "=").
+ENCODING_AES_KEY_LENGTH = 43
 DEV_APP_ID = "wx-dev-appid"
 MEMORY_REDIS_URL = "memory://"
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com/"
@@ -126,10 +129,12 @@ def _clock_time(name: str, value: str | None, default: str) -> str:
     """A time of day as "HH:MM"; a wrong one stops the start with what to write instead."""
     text = (value or default).strip()
     hour, _, minute = text.partition(":")
-    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2):
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == len("MM")):
         raise ConfigError(f"{name} must be a time as HH:MM (e.g. 18:00), got {text!r}")
-    if int(hour) > 23 or int(minute) > 59:
-        raise ConfigError(f"{name} must be a time as HH:MM (e.g. 18:00), got {text!r}")
+    try:
+        time(int(hour), int(minute))  # 0-23 and 0-59
+    except ValueError:
+        raise ConfigError(f"{name} must be a time as HH:MM (e.g. 18:00), got {text!r}") from None
     return f"{int(hour):02d}:{minute}"
 
 
@@ -189,7 +194,7 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("VETBOT_DATABASE_URL is missing (production needs PostgreSQL)")
     if settings.embedded_redis:
         problems.append("VETBOT_REDIS_URL is missing (production needs a shared Redis)")
-    if len(settings.wechat_encoding_aes_key) != 43:
+    if len(settings.wechat_encoding_aes_key) != ENCODING_AES_KEY_LENGTH:
         problems.append("WECHAT_ENCODING_AES_KEY must be 43 characters")
     return problems
 

@@ -42,11 +42,10 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def _schema(base_settings: Settings) -> Iterator[None]:
+def _schema(base_settings: Settings) -> None:
     base_settings.instance_path.mkdir(parents=True, exist_ok=True)
     db.configure(base_settings.sqlalchemy_url)
     migrate.upgrade(base_settings.sqlalchemy_url)
-    yield
 
 
 def _empty_tables() -> None:

@@ -174,27 +174,53 @@ VARIANTS = {"vetbot": (vetbot_book, vetbot_cancel), "baseline": (naive_book, nai
 def measure(
     factory: sessionmaker[Session], variant: str, copy: Copy, args: argparse.Namespace
 ) -> Measurement:
-    book, cancel = VARIANTS[variant]
     result = Measurement(variant)
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.clients + 1)
-    per_client = -(-args.ops // args.clients)
-    deadline = [0.0]
+    clients = _Clients(factory, copy, args, result, threading.Barrier(args.clients + 1))
+    threads = [threading.Thread(target=clients.run, args=(i,)) for i in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    clients.deadline = time.monotonic() + args.max_seconds
+    began = time.perf_counter()
+    clients.barrier.wait()
+    for thread in threads:
+        thread.join()
+    result.elapsed = time.perf_counter() - began
+    check(factory, copy, result)
+    return result
 
-    def client(index: int) -> None:
-        ops = operations(args, index, per_client)
+
+@dataclass
+class _Clients:
+    """What the client threads of one measurement share: the work, the start, the tally.
+
+    A class rather than a closure inside `measure` so that each part stays short enough to
+    read; the loop over operations still works on locals only.
+    """
+
+    factory: sessionmaker[Session]
+    copy: Copy
+    args: argparse.Namespace
+    result: Measurement
+    barrier: threading.Barrier  # the clients and `measure`: the clock starts when all are in
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    deadline: float = 0.0  # time.monotonic(); set by `measure` just before the start
+
+    def run(self, index: int) -> None:
+        """One client: its own operations on its own session, then its figures added up."""
+        book, cancel = VARIANTS[self.result.variant]
+        ops = operations(self.args, index, -(-self.args.ops // self.args.clients))
         outcomes: dict[str, int] = {}
         latencies: list[float] = []
         cancels = 0
         mine: list[int] = []
-        with factory() as session:
-            stations = [session.get_one(Station, i) for i in copy.stations]
-            people = [session.get_one(Person, i) for i in copy.people[index]]
+        with self.factory() as session:
+            stations = [session.get_one(Station, i) for i in self.copy.stations]
+            people = [session.get_one(Person, i) for i in self.copy.people[index]]
             for station in stations:  # load what book() reads, before the clock starts
                 _ = (station.hours, station.exceptions)
-            barrier.wait()
+            self.barrier.wait()
             for wants_cancel, s, n, p, pick in ops:
-                if time.monotonic() > deadline[0]:
+                if time.monotonic() > self.deadline:
                     break
                 cancelling = wants_cancel and bool(mine)
                 began = time.perf_counter()
@@ -202,7 +228,7 @@ def measure(
                     if cancelling:
                         cancel(session, mine.pop(pick % len(mine)))
                     else:
-                        mine.append(book(session, stations[s], people[p], copy.starts[n]))
+                        mine.append(book(session, stations[s], people[p], self.copy.starts[n]))
                     session.commit()
                     outcome = "cancelled" if cancelling else "booked"
                 except booking.BookingError as exc:
@@ -219,23 +245,11 @@ def measure(
                     continue
                 latencies.append((time.perf_counter() - began) * 1000.0)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        with lock:
-            result.latencies_ms.extend(latencies)
-            result.cancels += cancels
+        with self.lock:
+            self.result.latencies_ms.extend(latencies)
+            self.result.cancels += cancels
             for key, value in outcomes.items():
-                result.outcomes[key] = result.outcomes.get(key, 0) + value
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.monotonic() + args.max_seconds
-    began = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join()
-    result.elapsed = time.perf_counter() - began
-    check(factory, copy, result)
-    return result
+                self.result.outcomes[key] = self.result.outcomes.get(key, 0) + value
 
 
 def check(factory: sessionmaker[Session], copy: Copy, result: Measurement) -> None:

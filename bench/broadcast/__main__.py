@@ -53,7 +53,9 @@ def measure(args: argparse.Namespace, api_url: str, recipients: int) -> dict[str
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "VETBOT_BROADCAST"))}
     env["VETBOT_DEMO_DATA"] = "0"
     env["VETBOT_LOG_LEVEL"] = "WARNING"
-    done = subprocess.run(argv, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        argv, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"measurement failed:\n{done.stderr[-3000:]}")
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])

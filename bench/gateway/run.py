@@ -515,14 +515,7 @@ def run(options: Options) -> int:
         )
         print_header(options, database, redact(redis_url), not redis_url)
 
-        profile_dirs: dict[str, Path | None] = {"baseline": None, "vetbot": None}
-        if options.profile_dir is not None:
-            for name in profile_dirs:
-                profile_dirs[name] = options.profile_dir / name
-                profile_dirs[name].mkdir(parents=True, exist_ok=True)
-                for old in profile_dirs[name].glob("*.prof"):
-                    old.unlink()
-
+        profile_dirs = _profile_dirs(options.profile_dir)
         baseline = Target(
             "baseline",
             gunicorn_server(
@@ -562,16 +555,37 @@ def run(options: Options) -> int:
         finally:
             for target in (vetbot, baseline):
                 target.server.stop()
-        if errors:
-            print(f"\n{errors} wrong answers: see the counts above", file=sys.stderr)
-            for target in (baseline, vetbot):
-                print(f"--- {target.name} log ---\n{target.server.log_tail()}", file=sys.stderr)
-        if options.profile_dir is not None:
-            for name in ("vetbot", "baseline"):
-                directory = profile_dirs[name]
-                assert directory is not None
-                print_profile(directory, lines=40 if name == "vetbot" else 15)
+        _report_end(errors, (baseline, vetbot), profile_dirs)
         return 1 if errors else 0
+
+
+def _profile_dirs(root: Path | None) -> dict[str, Path | None]:
+    """Each server's profile folder under `root`, emptied of an earlier run's files (or none).
+
+    Apart from `run` so that it stays one readable sequence: servers up, loads, report.
+    """
+    dirs: dict[str, Path | None] = {"baseline": None, "vetbot": None}
+    if root is not None:
+        for name in dirs:
+            directory = dirs[name] = root / name
+            directory.mkdir(parents=True, exist_ok=True)
+            for old in directory.glob("*.prof"):
+                old.unlink()
+    return dirs
+
+
+def _report_end(
+    errors: int, targets: tuple[Target, ...], profile_dirs: dict[str, Path | None]
+) -> None:
+    """After the loads: the servers' logs if any answer was wrong, then the profiles (if any)."""
+    if errors:
+        print(f"\n{errors} wrong answers: see the counts above", file=sys.stderr)
+        for target in targets:
+            print(f"--- {target.name} log ---\n{target.server.log_tail()}", file=sys.stderr)
+    for name in ("vetbot", "baseline"):
+        directory = profile_dirs[name]
+        if directory is not None:
+            print_profile(directory, lines=40 if name == "vetbot" else 15)
 
 
 def measure_load(

@@ -10,6 +10,7 @@ that day) so that booking can count desks in the database.
 from __future__ import annotations
 
 import logging
+from calendar import SATURDAY
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -57,8 +58,9 @@ class SlotView:
 def _parse_periods(raw: list[object]) -> list[Period]:
     periods = []
     for item in raw:
-        if isinstance(item, list | tuple) and len(item) == 2:
-            periods.append((time.fromisoformat(str(item[0])), time.fromisoformat(str(item[1]))))
+        match item:
+            case [opens, closes]:  # stored as a JSON pair; anything else is skipped
+                periods.append((time.fromisoformat(str(opens)), time.fromisoformat(str(closes))))
     return sorted(periods)
 
 
@@ -73,7 +75,7 @@ def _holiday_status(day: date) -> tuple[bool, bool]:
     except NotImplementedError:
         log.warning("chinese-calendar has no data for %s; using weekly hours", day)
         return False, False
-    weekend = day.weekday() >= 5
+    weekend = day.weekday() >= SATURDAY
     return (not workday and not weekend), (workday and weekend)
 
 

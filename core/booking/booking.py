@@ -32,6 +32,9 @@ from core.people.models import Person
 from core.timeutil import LOCAL_TZ, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# Alternatives to a full slot are the nearest of the first free slots found, day by day
+# from today: this many are plenty to pick a few from without building every day's slots.
+ALTERNATIVES_LOOKED_FOR = 40
 
 
 class BookingError(Exception):
@@ -108,7 +111,7 @@ def alternatives(
         free.extend(
             s for s in availability.slots_for_day(session, station, plan.day, now) if s.free
         )
-        if len(free) > 40:
+        if len(free) > ALTERNATIVES_LOOKED_FOR:
             break
     free.sort(key=lambda s: abs((s.starts_at - starts_at).total_seconds()))
     return free[:limit]
@@ -121,6 +124,7 @@ def book(
     starts_at: datetime,
     service: int,
     now: datetime | None = None,
+    *,
     rescheduled_from: Booking | None = None,
 ) -> Booking:
     """Take a desk in the slot starting at `starts_at` (UTC) for `person`."""
@@ -202,6 +206,7 @@ def reschedule(
     starts_at: datetime,
     service: int | None = None,
     now: datetime | None = None,
+    *,
     by: str = "person",
     reason: str = "改约",
 ) -> Booking:
@@ -216,7 +221,7 @@ def reschedule(
         starts_at,
         service or booking.service,
         now,
-        booking,
+        rescheduled_from=booking,
     )
     cancel(session, booking, by=by, reason=reason, now=now)
     return new

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import time
@@ -84,7 +85,7 @@ def parse_hours(text: str) -> list[tuple[int, time, time]]:
                 raise ValueError(f"时段“{part}”结束早于开始")
             periods.append((opens, closes))
         periods.sort()
-        for (_, a_end), (b_start, _) in zip(periods, periods[1:], strict=False):
+        for (_, a_end), (b_start, _) in itertools.pairwise(periods):
             if b_start < a_end:
                 raise ValueError(f"时段重叠：{match.group(3)}")
         out.extend((day - 1, o, c) for day in range(first, last + 1) for o, c in periods)

@@ -14,6 +14,7 @@ from core.booking.models import TOWNS, WEEKDAYS, Station
 from core.timeutil import utcnow
 
 EARTH_RADIUS_M = 6_371_000
+METRES_PER_KM = 1000  # under a kilometre a distance is told in metres
 
 
 @dataclass
@@ -26,9 +27,9 @@ class Nearby:
         """ "约 1.2 公里" / "约 800 米": what a person can picture."""
         if self.distance_m is None:
             return "距离未知"
-        if self.distance_m < 1000:
+        if self.distance_m < METRES_PER_KM:
             return f"约 {max(100, round(self.distance_m / 100) * 100):.0f} 米"
-        return f"约 {self.distance_m / 1000:.1f} 公里"
+        return f"约 {self.distance_m / METRES_PER_KM:.1f} 公里"
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

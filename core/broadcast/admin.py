@@ -41,7 +41,7 @@ class Draft:
     send_at: datetime | None  # None: now
 
 
-def check(
+def check(  # noqa: PLR0913 - one keyword-only argument per field of the form, named as there
     session: Session,
     *,
     title: str,

@@ -103,12 +103,11 @@ def facts_for(
     session: Session, settings: Settings, person_ids: list[int], now: datetime
 ) -> list[Facts]:
     """Facts for a chunk of people: three queries, whatever the chunk's size."""
-    last: dict[int, datetime | None] = {
-        pid: at
-        for pid, at in session.execute(
+    last: dict[int, datetime | None] = dict(
+        session.execute(
             select(Person.id, Person.last_message_at).where(Person.id.in_(person_ids))
-        )
-    }
+        ).all()
+    )
     consents: dict[int, set[str]] = {}
     allowed = consent_filter(settings)
     if allowed is not None:
@@ -118,14 +117,13 @@ def facts_for(
             )
         ):
             consents.setdefault(pid, set()).add(kind)
-    used: dict[int, int] = {
-        pid: n
-        for pid, n in session.execute(
+    used: dict[int, int] = dict(
+        session.execute(
             select(MassSendUsage.person_id, MassSendUsage.count).where(
                 MassSendUsage.person_id.in_(person_ids), MassSendUsage.month == month_key(now)
             )
-        )
-    }
+        ).all()
+    )
     return [
         Facts(pid, last.get(pid), frozenset(consents.get(pid, ())), used.get(pid, 0))
         for pid in person_ids

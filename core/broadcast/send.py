@@ -221,25 +221,7 @@ class Run:
                 return
             now = self.clock()
             month = month_key(now)
-            reachable = []
-            for row in rows:
-                reason = claims.skip_reason(row, now)
-                if reason:
-                    claims.mark(self.session, [row.row_id], SKIPPED, reason, now)
-                else:
-                    reachable.append(row)
-            if len(reachable) == 1:
-                claims.mark(
-                    self.session, [reachable[0].row_id], SKIPPED, broadcast_mass.MASS_ALONE, now
-                )
-                reachable = []
-            claimed: list[Claimed] = []
-            for row in reachable:
-                if broadcast_mass.take(self.session, row.person_id, month):
-                    claimed.append(Claimed(row.row_id, row.person_id, row.openid, row.channel))
-                else:
-                    claims.mark(self.session, [row.row_id], SKIPPED, MASS_USED_UP, now)
-            claims.mark(self.session, [c.row_id for c in claimed], CLAIMED, "", now)
+            claimed = self._claim_mass(rows, now, month)
             self.session.commit()
             if not claimed:
                 continue
@@ -252,6 +234,36 @@ class Run:
             self._write(claimed, [outcome] * len(claimed), message)
             self.quota_hit = self.sending.stop.is_set()
             self._renew()
+
+    def _claim_mass(
+        self, rows: list[claims.PendingRow], now: datetime, month: str
+    ) -> list[Claimed]:
+        """Claim the rows a mass send can go to now, taking each person's monthly count.
+
+        Apart from `_send_mass` so that its loop reads claim, send, record. The others are
+        skipped with the reason: not reachable now, their month used up, or left alone (a
+        mass send needs two people).
+        """
+        reachable = []
+        for row in rows:
+            reason = claims.skip_reason(row, now)
+            if reason:
+                claims.mark(self.session, [row.row_id], SKIPPED, reason, now)
+            else:
+                reachable.append(row)
+        if len(reachable) == 1:
+            claims.mark(
+                self.session, [reachable[0].row_id], SKIPPED, broadcast_mass.MASS_ALONE, now
+            )
+            reachable = []
+        claimed: list[Claimed] = []
+        for row in reachable:
+            if broadcast_mass.take(self.session, row.person_id, month):
+                claimed.append(Claimed(row.row_id, row.person_id, row.openid, row.channel))
+            else:
+                claims.mark(self.session, [row.row_id], SKIPPED, MASS_USED_UP, now)
+        claims.mark(self.session, [c.row_id for c in claimed], CLAIMED, "", now)
+        return claimed
 
     # -- the end of a run ------------------------------------------------------------------
     def _left(self) -> int:

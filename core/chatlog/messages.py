@@ -23,7 +23,7 @@ def log_inbound(
     return row
 
 
-def log_outbound(
+def log_outbound(  # noqa: PLR0913 - one keyword-only argument per column of the row it writes
     session: Session,
     person: Person,
     *,

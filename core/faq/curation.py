@@ -22,6 +22,7 @@ from core.timeutil import utcnow
 
 # Two questions whose character bigrams overlap this much are the same question.
 GROUP_JACCARD = 0.5
+EXAMPLES_PER_GROUP = 5  # different wordings a curator sees for one group of questions
 
 
 class CurationError(ValueError):
@@ -174,7 +175,7 @@ def unanswered_groups(session: Session, days: int = 30, limit: int = 200) -> lis
         target.last = max(target.last, row.created_at)
         target.query_ids.append(row.id)
         target.unhelpful += bool(row.unhelpful)
-        if len(target.examples) < 5 and row.text not in target.examples:
+        if len(target.examples) < EXAMPLES_PER_GROUP and row.text not in target.examples:
             target.examples.append(row.text)
     ordered = sorted((g for _, g in groups), key=lambda g: (g.count, g.last), reverse=True)
     return ordered[:limit]

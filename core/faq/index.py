@@ -25,7 +25,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from core.faq.text import TextProcessor
+from core.faq.text import BIGRAM, TextProcessor
 
 K1 = 1.5
 B = 0.9
@@ -90,7 +90,7 @@ class FaqIndex:
         for entry_id, words in (keywords or {}).items():
             for word in words:
                 cleaned = processor.clean(word)
-                if len(cleaned) >= 2:
+                if len(cleaned) >= BIGRAM:  # found by its first bigram (below)
                     self.keyword_entries[cleaned].add(entry_id)
         # Keywords by their first two characters: the query's bigrams find the few keywords
         # that may start there, instead of testing every keyword against the query.

@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 
 LEXICON_FILE = Path(__file__).resolve().parents[2] / "content" / "policy_faq" / "lexicon.yaml"
 
+BIGRAM = 2  # characters in a bigram
+# Words this long (退役军人, 失业保险金) are also split into their parts, so that a question
+# using a part alone still matches; a part of one character says too little and is dropped.
+SPLIT_WORDS_FROM = 4
+SHORTEST_PART = 2
+
 
 @dataclass
 class Lexicon:
@@ -155,15 +161,15 @@ class TextProcessor:
             if not word or word in stopwords:
                 continue
             out.append(word)
-            if len(word) >= 4:
+            if len(word) >= SPLIT_WORDS_FROM:
                 for sub in self.tokenizer.lcut_for_search(word):
-                    if sub != word and len(sub) >= 2 and sub not in stopwords:
+                    if sub != word and len(sub) >= SHORTEST_PART and sub not in stopwords:
                         out.append(synonyms.get(sub, sub))
         return out
 
     def bigrams(self, text: str, cleaned: bool = False) -> list[str]:
         if not cleaned:
             text = self.clean(text)
-        if len(text) < 2:
+        if len(text) < BIGRAM:
             return [text] if text else []
-        return [text[i : i + 2] for i in range(len(text) - 1)]
+        return [text[i : i + BIGRAM] for i in range(len(text) - BIGRAM + 1)]

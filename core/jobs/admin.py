@@ -108,12 +108,12 @@ def parse_day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw.replace("/", "-").strip())
     except ValueError:
-        parts = raw.replace("/", "-").split("-")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            try:
-                return date(int(parts[0]), int(parts[1]), int(parts[2]))
-            except ValueError:
-                return None
+        match raw.replace("/", "-").split("-"):
+            case [year, month, day] if all(p.isdigit() for p in (year, month, day)):
+                try:
+                    return date(int(year), int(month), int(day))
+                except ValueError:
+                    return None
         return None
 
 

@@ -90,16 +90,8 @@ def _station(session: Session, raw: str, errors: dict[str, str]) -> Station | No
     return station
 
 
-def check_event(
-    session: Session, raw: Mapping[str, Any], now: datetime, event: Event | None = None
-) -> dict[str, Any]:
-    """The event's column values, or EventError listing every bad field.
-
-    An existing event may keep a start already past (fixing a typo in its title after the
-    day); a new start must be in the future.
-    """
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {name: _text(raw, name) for name in LABELS}
+def _check_texts(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """The kind is one we know, the title is there, no text is longer than its column."""
     if values["kind"] not in EVENT_KINDS:
         errors["kind"] = "请选择活动类型。"
     if not values["title"]:
@@ -107,6 +99,16 @@ def check_event(
     for name, limit in MAX_LENGTH.items():
         if len(values[name]) > limit:
             errors[name] = f"{LABELS[name]}不超过 {limit} 个字。"
+
+
+def _check_when(
+    values: dict[str, Any], now: datetime, event: Event | None, errors: dict[str, str]
+) -> tuple[datetime | None, datetime | None]:
+    """(starts_at, ends_at) in `now`'s zone from the day and the local times, or Nones.
+
+    The end follows the start; the start is not past (unless an existing event keeps the
+    start it has) and is within MAX_DAYS_AHEAD.
+    """
     day = parse_day(values["day"]) if values["day"] else None
     starts, ends = _clock(values["starts"]), _clock(values["ends"])
     if day is None:
@@ -115,17 +117,24 @@ def check_event(
         errors["starts"] = "请填写开始时间，如 09:30。"
     if ends is None:
         errors["ends"] = "请填写结束时间，如 12:00。"
-    starts_at = ends_at = None
-    if day is not None and starts is not None and ends is not None:
-        starts_at = datetime.combine(day, starts, LOCAL_TZ).astimezone(now.tzinfo)
-        ends_at = datetime.combine(day, ends, LOCAL_TZ).astimezone(now.tzinfo)
-        unchanged = event is not None and _minute(event.starts_at) == starts_at
-        if ends_at <= starts_at:
-            errors["ends"] = "结束时间要晚于开始时间。"
-        elif starts_at < now and not unchanged:
-            errors["day"] = "活动时间不能早于现在。"
-        elif starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-            errors["day"] = "只能安排一年内的活动。"
+    if day is None or starts is None or ends is None:
+        return None, None
+    starts_at = datetime.combine(day, starts, LOCAL_TZ).astimezone(now.tzinfo)
+    ends_at = datetime.combine(day, ends, LOCAL_TZ).astimezone(now.tzinfo)
+    unchanged = event is not None and _minute(event.starts_at) == starts_at
+    if ends_at <= starts_at:
+        errors["ends"] = "结束时间要晚于开始时间。"
+    elif starts_at < now and not unchanged:
+        errors["day"] = "活动时间不能早于现在。"
+    elif starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+        errors["day"] = "只能安排一年内的活动。"
+    return starts_at, ends_at
+
+
+def _check_place(
+    session: Session, values: dict[str, Any], errors: dict[str, str]
+) -> tuple[Station | None, str]:
+    """(station, town): a station (its town unless another is given) or an address and a town."""
     station = _station(session, values["station_id"], errors)
     town = values["town"] or (station.town if station else "")
     if town and town not in TOWNS:
@@ -134,11 +143,34 @@ def check_event(
         errors["address"] = "请选择服务站或填写地址。"
     elif station is None and not town:
         errors["town"] = "请选择活动所在街镇。"
-    capacity = values["capacity"]
+    return station, town
+
+
+def _check_capacity(capacity: str, event: Event | None, errors: dict[str, str]) -> None:
+    """A whole number of places up to MAX_CAPACITY, and never below the sign-ups so far."""
     if not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY:
         errors["capacity"] = f"名额请填写 1 到 {MAX_CAPACITY} 之间的整数。"
     elif event is not None and int(capacity) < event.signed_up:
         errors["capacity"] = f"已有 {event.signed_up} 人报名，名额不能少于报名人数。"
+
+
+def check_event(
+    session: Session, raw: Mapping[str, Any], now: datetime, event: Event | None = None
+) -> dict[str, Any]:
+    """The event's column values, or EventError listing every bad field.
+
+    An existing event may keep a start already past (fixing a typo in its title after the
+    day); a new start must be in the future. Each part of the form is checked by its own
+    function below, in the form's order, every one adding to `errors`, so that one pass
+    names every bad field.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {name: _text(raw, name) for name in LABELS}
+    _check_texts(values, errors)
+    starts_at, ends_at = _check_when(values, now, event, errors)
+    station, town = _check_place(session, values, errors)
+    capacity = values["capacity"]
+    _check_capacity(capacity, event, errors)
     if errors:
         raise EventError(errors)
     return {

@@ -11,6 +11,17 @@ from sqlalchemy.orm import Session
 from core.people.models import Person
 from core.timeutil import utcnow
 
+# Degrees north or south, east or west: beyond these a coordinate is no place on Earth.
+MAX_LATITUDE = 90.0
+MAX_LONGITUDE = 180.0
+
+
+def on_earth(latitude: float, longitude: float) -> bool:
+    """A latitude and longitude within range (NaN is not)."""
+    return (
+        -MAX_LATITUDE <= latitude <= MAX_LATITUDE and -MAX_LONGITUDE <= longitude <= MAX_LONGITUDE
+    )
+
 
 def get_person(session: Session, openid: str) -> Person | None:
     return session.scalar(select(Person).where(Person.openid == openid))
@@ -61,7 +72,7 @@ def record_location(
     person: Person, latitude: float, longitude: float, label: str = "", now: datetime | None = None
 ) -> bool:
     """Store a GCJ-02 location; False (and nothing stored) when it is not a real coordinate."""
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if not on_earth(latitude, longitude):
         return False
     person.latitude = latitude
     person.longitude = longitude

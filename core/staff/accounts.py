@@ -13,6 +13,7 @@ from core.staff.models import ROLES, STATION_STAFF, StaffUser
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 8
+USERNAME_MAX_LENGTH = 64  # the column's String(64)
 # Compared against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -34,7 +35,7 @@ def create_user(
     station_id: int | None = None,
 ) -> StaffUser:
     username = username.strip()
-    if not username or len(username) > 64:
+    if not username or len(username) > USERNAME_MAX_LENGTH:
         raise StaffError("用户名不能为空，且不超过64个字符。")
     if role not in ROLES:
         raise StaffError(f"角色必须是 {' 或 '.join(ROLES)} 之一。")

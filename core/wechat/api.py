@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import requests
@@ -240,7 +241,7 @@ class WeChatAPI:
             res = self._client._http.post(url, json=body, timeout=self._settings.wechat_api_timeout)
         except requests.RequestException as exc:
             raise TransientError(None, f"stable_token: {type(exc).__name__}: {exc}") from exc
-        if res.status_code >= 500:
+        if res.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise TransientError(None, f"stable_token: HTTP {res.status_code}")
         try:
             data = res.json()
@@ -270,7 +271,8 @@ class WeChatAPI:
             if exc.errcode is not None:
                 raise _error(int(exc.errcode), str(exc.errmsg)) from exc
             status = getattr(exc.response, "status_code", None)
-            cls = TransientError if status is None or status >= 500 else WeChatAPIError
+            server_side = status is None or status >= HTTPStatus.INTERNAL_SERVER_ERROR
+            cls = TransientError if server_side else WeChatAPIError
             raise cls(None, f"HTTP {status}") from exc
         finally:
             self._client.call_token.value = None
@@ -314,9 +316,9 @@ class WeChatAPI:
             headers=_JSON_HEADERS,
             timeout=self._settings.wechat_api_timeout,
         )
-        if res.status_code >= 500:
+        if res.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise TransientError(None, f"HTTP {res.status_code}")
-        if res.status_code != 200:
+        if res.status_code != HTTPStatus.OK:
             raise WeChatAPIError(None, f"HTTP {res.status_code}")
         try:
             result = res.json()

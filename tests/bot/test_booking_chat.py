@@ -226,7 +226,7 @@ def test_cancel_one_frees_the_desk(client, settings, db_session, two_people):
 
 
 def test_reschedule_moves_the_booking(client, settings, db_session, two_people):
-    (later, sooner), _ = two_people
+    (_later, sooner), _ = two_people
     say(client, settings, "o-me", "我的预约")
     days = say(client, settings, "o-me", "改约1")
     assert days.startswith("改约：12月3日 周四 09:00")

@@ -56,7 +56,7 @@ def pushes_to(db_session, openid: str) -> list[str]:
 def test_share_location_book_be_reminded_staff_see_it_then_cancel(
     client, settings, db_session, factories, stations, monkeypatch
 ):
-    near, far = stations
+    near, _far = stations
 
     # 1. Sharing a location in Anting lists the nearest station first, with its distance.
     shared = post(client, settings, simulate.location_xml(OPENID, *ANTING, "安亭镇墨玉路"))

@@ -57,7 +57,7 @@ def test_sign_up_by_word_and_twice_is_refused(client, settings, db_session, two_
 def test_wrong_number_and_full_or_cancelled_event(
     client, settings, db_session, factories, two_events
 ):
-    fair, talk = two_events
+    fair, _talk = two_events
     say(client, settings, "o-ev3", "招聘会")
     assert "请回复 1 到 2 之间的数字" in say(client, settings, "o-ev3", "7")
     factories.person("o-first")

@@ -101,7 +101,7 @@ def ledger(db_session: Session, broadcast_id: int) -> dict[str, BroadcastRecipie
         .join(Person, Person.id == BroadcastRecipient.person_id)
         .where(BroadcastRecipient.broadcast_id == broadcast_id)
     )
-    return {openid: row for openid, row in rows}
+    return dict(rows.all())
 
 
 def no_sleep(_seconds: float) -> None:

@@ -47,5 +47,5 @@ def test_idle_time_saves_up_no_more_than_the_burst():
 
 
 def test_a_rate_must_be_positive():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rate must be positive"):
         TokenBucket(0)

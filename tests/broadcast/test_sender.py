@@ -322,7 +322,7 @@ def first_openid(rows, row_id):
     return next(o for o, r in rows.items() if r.id == row_id)
 
 
-def test_a_ledger_half_built_when_the_worker_died_is_finished_without_duplicates(
+def test_a_ledger_half_built_when_the_worker_died_is_finished_without_duplicates(  # noqa: PLR0917 - fixtures, passed by name
     db_session, subscriber, broadcast, api_settings, transport, wechat_standin, monkeypatch
 ):
     people = [subscriber(f"o-half{i:02d}") for i in range(9)]

@@ -215,61 +215,89 @@ class WeChatStandIn:
         }
 
     def _route(self, call: Call) -> dict[str, Any]:
+        """WeChat's answer to a call, by its path; each kind of endpoint has its own method.
+
+        Every call needs a valid token except those that fetch one and the OAuth exchange
+        (which the app's secret authorises); an accepted call takes the next msgid.
+        """
         body = call.body if isinstance(call.body, dict) else {}
-        if call.path == "/sns/oauth2/access_token":
-            with self._lock:
-                return self._oauth_exchange(call.query)
         with self._lock:
-            now = time.monotonic()
-            if call.path in ("/cgi-bin/token", "/cgi-bin/stable_token"):
-                self.token_fetches += 1
-                args = call.query if call.path == "/cgi-bin/token" else body
-                problem = self._credentials_error(args.get("appid"), args.get("secret"))
-                if problem:
-                    return problem
-                current = self._current
-                fresh = call.path == "/cgi-bin/token" or bool(body.get("force_refresh"))
-                if fresh or current is None or self._tokens.get(current, 0) <= now:
-                    current = self._issue()
-                remaining = int(self._tokens[current] - now)
-                return {"access_token": current, "expires_in": remaining}
+            if call.path == "/sns/oauth2/access_token":
+                return self._oauth_exchange(call.query)
+            if call.path in TOKEN_PATHS:
+                return self._token(call.path, call.query if call.path == TOKEN_PATH else body)
             token = call.query.get("access_token", "")
-            if token not in self._tokens:
-                return _err(40001)
-            if self._tokens[token] <= now:
-                return _err(42001)
+            refused = self._token_error(token)
+            if refused:
+                return refused
             self._msgid += 1
             msgid = self._msgid
         if call.path in MESSAGE_PATHS:
-            if call.body is None:
-                return _err(44002)
-            if not isinstance(call.body, dict):
-                return _err(47001)
-            touser = body.get("touser")
-            if not touser:
-                return _err(40003)
-            if call.path == "/cgi-bin/message/mass/send":
-                if not isinstance(touser, list) or len(touser) < 2:
-                    return _err(40130)
-                with self._lock:
-                    self.delivered.extend((call.path, str(o)) for o in touser)
-                return {"errcode": 0, "errmsg": "send job submission success", "msg_id": msgid}
-            with self._lock:
-                self.delivered.append((call.path, str(touser)))
-            if call.path.endswith("custom/send"):
-                return _err(0)
-            return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+            return self._message(call, msgid)
         if call.path == "/cgi-bin/menu/create":
-            buttons = body.get("button")
-            if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
-                return _err(40016)
-            return _err(0)
+            return _menu_create(body)
         if call.path == "/cgi-bin/ticket/getticket":
             ticket = f"TICKET-{token}"
             return {"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": TOKEN_LIFETIME}
         return {"errcode": 48001, "errmsg": "api unauthorized"}
 
+    def _token(self, path: str, args: dict[str, Any]) -> dict[str, Any]:
+        """/cgi-bin/token always issues a new token; stable_token returns the valid one unless
+        asked to force a refresh (or none is valid). Called with the lock held."""
+        now = time.monotonic()
+        self.token_fetches += 1
+        problem = self._credentials_error(args.get("appid"), args.get("secret"))
+        if problem:
+            return problem
+        current = self._current
+        fresh = path == TOKEN_PATH or bool(args.get("force_refresh"))
+        if fresh or current is None or self._tokens.get(current, 0) <= now:
+            current = self._issue()
+        remaining = int(self._tokens[current] - now)
+        return {"access_token": current, "expires_in": remaining}
 
+    def _token_error(self, token: str) -> dict[str, Any] | None:
+        """WeChat's error for a token it never issued (or replaced) or one expired; None if
+        valid. Called with the lock held."""
+        if token not in self._tokens:
+            return _err(40001)
+        if self._tokens[token] <= time.monotonic():
+            return _err(42001)
+        return None
+
+    def _message(self, call: Call, msgid: int) -> dict[str, Any]:
+        """A message to one person, or a mass send to a list of two or more: recorded as
+        delivered once accepted."""
+        if call.body is None:
+            return _err(44002)
+        if not isinstance(call.body, dict):
+            return _err(47001)
+        touser = call.body.get("touser")
+        if not touser:
+            return _err(40003)
+        if call.path == "/cgi-bin/message/mass/send":
+            if not isinstance(touser, list) or len(touser) < 2:
+                return _err(40130)
+            with self._lock:
+                self.delivered.extend((call.path, str(o)) for o in touser)
+            return {"errcode": 0, "errmsg": "send job submission success", "msg_id": msgid}
+        with self._lock:
+            self.delivered.append((call.path, str(touser)))
+        if call.path.endswith("custom/send"):
+            return _err(0)
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+
+def _menu_create(body: dict[str, Any]) -> dict[str, Any]:
+    """A menu has one to three top-level buttons."""
+    buttons = body.get("button")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        return _err(40016)
+    return _err(0)
+
+
+TOKEN_PATH = "/cgi-bin/token"
+TOKEN_PATHS = frozenset({TOKEN_PATH, "/cgi-bin/stable_token"})
 MESSAGE_PATHS = frozenset(
     {
         "/cgi-bin/message/custom/send",

@@ -126,7 +126,8 @@ def test_only_district_admins_get_in(client, factories, faq_db):
     login_as(client, factories, role=STATION_STAFF)
     for url in FAQ_PAGES:
         page = client.get(url)
-        assert page.status_code == 403 and "无权访问" in page.text, url
+        assert page.status_code == 403, url
+        assert "无权访问" in page.text, url
     token = csrf_token(client, "/console/")
     for url in FAQ_POSTS:
         forged = {"csrf_token": token, "faq_id": ENTRY, "question": "x", "answer": "x"}
@@ -238,7 +239,8 @@ def test_posts_without_a_csrf_token_are_refused(client, settings, factories, faq
         (f"{UNANSWERED}/ignore", {"queries": ids}),
     ]:
         response = client.post(url, data=form)
-        assert response.status_code == 400 and "请求已失效" in response.text, url
+        assert response.status_code == 400, url
+        assert "请求已失效" in response.text, url
     row = entry_row(faq_db)
     assert row.answer != NEW_ANSWER
     assert MISSED_Q not in row.similar

@@ -43,7 +43,8 @@ def test_posting_pages_are_for_district_admins_only(client, factories):
     login_as(client, factories, role=STATION_STAFF)
     for url in pages:
         page = client.get(url)
-        assert page.status_code == 403 and "无权访问" in page.text, url
+        assert page.status_code == 403, url
+        assert "无权访问" in page.text, url
     token = csrf_token(client, "/console/")
     for url in (pages[1], pages[2], f"/console/jobs/{posting.id}/close"):
         forged = {"csrf_token": token, **posting_row()}

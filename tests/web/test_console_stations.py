@@ -123,7 +123,8 @@ def test_station_pages_are_for_district_admins_only(client, factories):
     login_as(client, factories, role=STATION_STAFF)
     for url in pages:
         page = client.get(url)
-        assert page.status_code == 403 and "无权访问" in page.text, url
+        assert page.status_code == 403, url
+        assert "无权访问" in page.text, url
     token = csrf_token(client, "/console/")
     for url in pages[1:5]:
         forged = {"csrf_token": token, "code": "X", "name": "X", "day": "2026-12-03"}

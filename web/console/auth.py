@@ -23,6 +23,9 @@ SESSION_USER = "staff_id"
 SESSION_FINGERPRINT = "staff_fp"
 # Where a login may send the browser afterwards: console pages only.
 NEXT_PREFIX = "/console"
+NEXT_MAX_LENGTH = 500  # longer than any console address; refused rather than parsed
+# ASCII control characters (tab, newline, … DEL): browsers drop some of them from an address.
+_CONTROL_CHARS = frozenset(chr(code) for code in [*range(0x20), 0x7F])
 
 View = Callable[..., ResponseReturnValue]
 
@@ -78,9 +81,9 @@ def safe_next(target: str | None) -> str | None:
     Browsers treat `\\` like `/` and drop tabs and newlines, so `/\\evil` or
     `/\\t/evil` would leave the site: any such character is refused outright.
     """
-    if not target or len(target) > 500:
+    if not target or len(target) > NEXT_MAX_LENGTH:
         return None
-    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+    if "\\" in target or not _CONTROL_CHARS.isdisjoint(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

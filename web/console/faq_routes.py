@@ -32,6 +32,7 @@ from web.console.faq_forms import (
 
 DEFAULT_DAYS = 30
 DAY_CHOICES = (7, 30, 90, 365)
+MAX_DAYS = 365  # the longest look-back an address may ask for: a year
 MAX_SEARCH_CHARS = 100
 _COUNT_KEY = "faq_unanswered_count"
 
@@ -191,7 +192,7 @@ def _days(value: str | None) -> int:
         days = int(value or DEFAULT_DAYS)
     except ValueError:
         return DEFAULT_DAYS
-    return days if 1 <= days <= 365 else DEFAULT_DAYS
+    return days if 1 <= days <= MAX_DAYS else DEFAULT_DAYS
 
 
 @bp.get("/faq/unanswered")

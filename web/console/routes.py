@@ -43,6 +43,7 @@ from web.console.auth import (
 from web.console.forms import ActionForm, CreateUserForm, LoginForm, ReplyForm
 
 WRONG_LOGIN = "用户名或密码错误。"
+SHORT_OPENID_LENGTH = 12  # an openid up to this long is shown whole (shortened, it is 11)
 THROTTLED = "登录尝试过多，请15分钟后再试。"
 
 
@@ -113,7 +114,7 @@ def dashboard() -> ResponseReturnValue:
 
 def short_openid(openid: str) -> str:
     """Enough to tell people apart at a glance without printing the whole identifier."""
-    return openid if len(openid) <= 12 else f"{openid[:6]}…{openid[-4:]}"
+    return openid if len(openid) <= SHORT_OPENID_LENGTH else f"{openid[:6]}…{openid[-4:]}"
 
 
 @bp.app_template_filter("console_time")

@@ -28,6 +28,7 @@ from core.wechat import links
 from web.mobile.station_pages import day_text
 
 NOON = time(12, 0)
+HH_MM = len("09:30")  # times in page addresses are written HH:MM, nothing else
 SLOT_GONE = "这个时间已约满或已不能预约，请另选一个时间。"
 
 
@@ -123,7 +124,7 @@ def parse_day(value: str | None) -> date | None:
 
 def parse_time(value: str | None) -> time | None:
     try:
-        parsed = time.fromisoformat(value) if value and len(value) == 5 else None
+        parsed = time.fromisoformat(value) if value and len(value) == HH_MM else None
     except ValueError:
         return None
     return parsed

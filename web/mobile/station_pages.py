@@ -23,6 +23,7 @@ from core.booking import availability, station_services, stations
 from core.booking.models import WEEKDAYS, Station
 from core.booking.station_services import ServiceItem
 from core.config import Settings
+from core.people import people
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,14 @@ class StationDetail:
 # -- positions ---------------------------------------------------------------------
 
 
+# The box the published GCJ-02 algorithm takes for China; outside it nothing is shifted.
+CHINA_LATITUDES = (0.8293, 55.8271)
+CHINA_LONGITUDES = (72.004, 137.8347)
+
+
 def _in_china(lat: float, lon: float) -> bool:
-    return 0.8293 <= lat <= 55.8271 and 72.004 <= lon <= 137.8347
+    (south, north), (west, east) = CHINA_LATITUDES, CHINA_LONGITUDES
+    return south <= lat <= north and west <= lon <= east
 
 
 def _shift_lat(x: float, y: float) -> float:
@@ -121,7 +128,7 @@ def origin_from_args(args: Mapping[str, str]) -> Origin | None:
         lat, lon = float(args["lat"]), float(args["lon"])
     except (KeyError, ValueError):
         return None
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+    if not (math.isfinite(lat) and math.isfinite(lon) and people.on_earth(lat, lon)):
         return None
     if args.get("coord") == "wgs84":
         lat, lon = wgs84_to_gcj02(lat, lon)
