@@ -101,7 +101,7 @@ def user_create(
     _app(settings)
     prepare_database(settings.with_overrides(load_demo_data=False))
     try:
-        create_user(database.session, username, password, role, display_name, station_id)
+        create_user(database.session(), username, password, role, display_name, station_id)
         database.session.commit()
     except StaffError as exc:
         database.session.rollback()

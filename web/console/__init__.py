@@ -33,7 +33,7 @@ def _nav() -> dict[str, object]:
     return {
         "staff": staff,
         "role_label": ROLE_LABELS.get(staff.role, staff.role),
-        "open_count": handover.count_open(db.session),
+        "open_count": handover.count_open(db.session()),
     }
 
 

@@ -72,8 +72,8 @@ def faq_list() -> ResponseReturnValue:
     search = request.args.get("q", "").strip()[:MAX_SEARCH_CHARS]
     return render_template(
         "console/faq_list.html",
-        entries=faq_curation.list_entries(db.session, category or None, search),
-        categories=faq_curation.categories(db.session),
+        entries=faq_curation.list_entries(db.session(), category or None, search),
+        categories=faq_curation.categories(db.session()),
         category=category,
         search=search,
         scopes=SCOPES,
@@ -101,7 +101,7 @@ def _render_form(
         row=row,
         is_new=row is None,
         problems=problems or [],
-        categories=faq_curation.categories(db.session),
+        categories=faq_curation.categories(db.session()),
         max_answer=MAX_ANSWER_CHARS,
     )
 
@@ -162,9 +162,9 @@ def _save(form: EntryForm, faq_id: str, row: FaqEntry | None) -> ResponseReturnV
         return _render_form(form, None, [_taken(faq_id)])
     try:
         saved = faq_curation.save_entry(
-            db.session, form.to_entry(faq_id), g.staff.username, is_new=row is None
+            db.session(), form.to_entry(faq_id), g.staff.username, is_new=row is None
         )
-        resolved = faq_curation.resolve_queries(db.session, ids) if ids else 0
+        resolved = faq_curation.resolve_queries(db.session(), ids) if ids else 0
         db.session.commit()
     except CurationError as exc:
         db.session.rollback()
@@ -200,7 +200,7 @@ def _days(value: str | None) -> int:
 def faq_unanswered() -> ResponseReturnValue:
     """Missed, half-matched and "没用" questions, grouped by wording, most asked first."""
     days = _days(request.args.get("days"))
-    groups = faq_curation.unanswered_groups(db.session, days)
+    groups = faq_curation.unanswered_groups(db.session(), days)
     if days == DEFAULT_DAYS:
         g.setdefault(_COUNT_KEY, len(groups))
     return render_template(
@@ -208,7 +208,7 @@ def faq_unanswered() -> ResponseReturnValue:
         groups=groups,
         days=days,
         day_choices=DAY_CHOICES,
-        entries=faq_curation.list_entries(db.session),
+        entries=faq_curation.list_entries(db.session()),
     )
 
 
@@ -228,8 +228,8 @@ def faq_add_similar() -> ResponseReturnValue:
         flash("请选择要加入的条目。", "error")
         return _back(form.days.data)
     try:
-        faq_curation.add_similar(db.session, faq_id, question, g.staff.username)
-        faq_curation.resolve_queries(db.session, parse_ids(form.queries.data))
+        faq_curation.add_similar(db.session(), faq_id, question, g.staff.username)
+        faq_curation.resolve_queries(db.session(), parse_ids(form.queries.data))
         db.session.commit()
     except CurationError as exc:
         db.session.rollback()
@@ -245,7 +245,7 @@ def faq_ignore() -> ResponseReturnValue:
     form = IgnoreForm()
     if not form.validate_on_submit():
         abort(400)
-    count = faq_curation.resolve_queries(db.session, parse_ids(form.queries.data))
+    count = faq_curation.resolve_queries(db.session(), parse_ids(form.queries.data))
     db.session.commit()
     flash(f"已忽略 {count} 条提问。", "success")
     return _back(form.days.data)

@@ -15,7 +15,7 @@ try:  # WTForms 3.3 deprecates (value, label) tuples; older versions only know t
     from wtforms import SelectChoice as _Choice
 except ImportError:  # pragma: no cover
 
-    def _Choice(value: str, label: str) -> tuple[str, str]:  # type: ignore[no-redef]
+    def _Choice(value: str, label: str) -> tuple[str, str]:
         return (value, label)
 
 

@@ -70,7 +70,7 @@ def login() -> ResponseReturnValue:
         return render_template("console/login.html", form=form, error=None)
     try:
         user = authenticate(
-            db.session,
+            db.session(),
             _settings(),
             form.username.data,
             form.password.data,
@@ -128,7 +128,7 @@ def inbox() -> ResponseReturnValue:
     status = request.args.get("status", OPEN)
     if status not in STATUS_LABELS:
         status = OPEN
-    requests = handover.list_requests(db.session, status=status)
+    requests = handover.list_requests(db.session(), status=status)
     return render_template(
         "console/inbox.html",
         requests=requests,
@@ -166,7 +166,7 @@ def _render_request(item: HandoverRequest, form: ReplyForm, error: str | None = 
         action_form=ActionForm(),
         error=error,
         window=_window(item.person),
-        history=messages.recent_messages(db.session, item.person_id),
+        history=messages.recent_messages(db.session(), item.person_id),
         status_labels=STATUS_LABELS,
         short_openid=short_openid,
     )
@@ -185,7 +185,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_request(item, form)
     try:
-        handover.reply(db.session, _settings(), item, g.staff, form.text.data)
+        handover.reply(db.session(), _settings(), item, g.staff, form.text.data)
     except DeliveryRefused as exc:
         db.session.rollback()
         return _render_request(item, form, exc.reason)
@@ -230,7 +230,7 @@ def users() -> ResponseReturnValue:
         return _render_users(form)
     try:
         user = create_user(
-            db.session,
+            db.session(),
             form.username.data,
             form.password.data,
             form.role.data,
