@@ -47,11 +47,13 @@ class Catalog:
 
     def citation(self, entry: EntryView) -> str:
         """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" — every answer ends with it."""
-        parts = []
+        parts: list[str] = []
         for source in entry.sources:
             doc = self.documents.get(str(source.get("doc")))
             name = doc.citation_name if doc else str(source.get("doc"))
-            parts.append(f"{name} {source.get('clause', '')}".strip())
+            part = f"{name} {source.get('clause', '')}".strip()
+            if part not in parts:  # two quotes from one clause: one line for the clause
+                parts.append(part)
         return "来源：" + "；".join(parts)
 
 

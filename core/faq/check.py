@@ -154,37 +154,57 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
+class Phrasings:
+    """Labelled phrasings, to tell whether a test message copies one (exactly, or with a
+    character-bigram Jaccard of at least `threshold`). A test message that copies what
+    the bot learned from measures nothing."""
+
+    def __init__(self, labelled: list[tuple[str, str]], threshold: float) -> None:
+        self.threshold = threshold
+        # By size: a Jaccard of t needs sizes within a factor t of each other, so each
+        # message is compared with that band only.
+        self.items = sorted(
+            ((label, q, _bigrams(q)) for label, q in labelled), key=lambda p: len(p[2])
+        )
+        self.sizes = [len(grams) for _, _, grams in self.items]
+        self.exact = {fold(q): (label, q) for label, q, _ in self.items}
+
+    def copied(self, text: str) -> tuple[str, str, bool] | None:
+        """(label, phrasing, exact) of the phrasing `text` copies, or None."""
+        same = self.exact.get(fold(text))
+        if same is not None:
+            return same[0], same[1], True
+        grams = _bigrams(text)
+        band = slice(
+            bisect_left(self.sizes, math.ceil(self.threshold * len(grams))),
+            bisect_right(self.sizes, len(grams) / self.threshold),
+        )
+        for label, q, other in self.items[band]:
+            if len(grams & other) / len(grams | other) >= self.threshold:
+                return label, q, False
+        return None
+
+
+def faq_phrasings(entries: list[Entry]) -> list[tuple[str, str]]:
+    return [(e.id, q) for e in entries for q in [e.question, *e.similar]]
+
+
 def check_devset(items: list[DevItem], entries: list[Entry]) -> list[str]:
     """Dev questions must point at real entries and must not be copies of similar questions."""
     problems: list[str] = []
     ids = {e.id for e in entries}
-    # By size: a Jaccard of t needs sizes within a factor t of each other, so each question
-    # is compared with that band only.
-    phrasings = sorted(
-        ((e.id, q, _bigrams(q)) for e in entries for q in [e.question, *e.similar]),
-        key=lambda p: len(p[2]),
-    )
-    sizes = [len(grams) for _, _, grams in phrasings]
-    exact = {fold(q) for _, q, _ in phrasings}
+    phrasings = Phrasings(faq_phrasings(entries), DEV_OVERLAP_JACCARD)
     for item in items:
         for label in [item.expect, item.written]:
             if label is not None and label not in ids:
                 problems.append(f"dev: {item.question!r} expects unknown entry {label!r}")
         if item.relabelled and item.written == item.expect:
             problems.append(f"dev: {item.question!r}: audit record repeats its label")
-        if fold(item.question) in exact:
+        copy = phrasings.copied(item.question)
+        if copy is not None and copy[2]:
             problems.append(f"dev: {item.question!r} is also a FAQ question")
-            continue
-        grams = _bigrams(item.question)
-        band = slice(
-            bisect_left(sizes, math.ceil(DEV_OVERLAP_JACCARD * len(grams))),
-            bisect_right(sizes, len(grams) / DEV_OVERLAP_JACCARD),
-        )
-        for entry_id, q, other in phrasings[band]:
-            jaccard = len(grams & other) / len(grams | other)
-            if jaccard >= DEV_OVERLAP_JACCARD:
-                problems.append(f"dev: {item.question!r} is too close to {entry_id}: {q!r}")
-                break
+        elif copy is not None:
+            problems.append(f"dev: {item.question!r} is too close to {copy[0]}: {copy[1]!r}")
     return problems
 
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.faq.text import BIGRAM, TextProcessor
+from core.nlu.classifier import features, train
 
 K1 = 1.5
 B = 0.9
@@ -39,6 +40,7 @@ ENTRY_B = 0.75
 # Weights of an entry's second, third … best phrasings: several ways of asking that all
 # match say more than one.
 SUPPORT_WEIGHTS: tuple[float, ...] = (0.9, 0.8, 0.7, 0.6, 0.5)
+MIN_RANKER_ENTRIES = 2
 # The evidence that a question is on topic: its best phrasings, the very best counting most.
 EVIDENCE_WEIGHTS: tuple[float, ...] = (1.0, 0.7, 0.35)
 # As weighted means over an entry's best phrasing scores, best first.
@@ -64,6 +66,7 @@ class Scored:
     score: float
     evidence: float
     phrasing: str
+    learned: float = 0.0  # the entry's decision value in the learned ranker (see FaqIndex)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,21 @@ class FaqIndex:
         self.entry_of = [p.entry_id for p in self.phrasings]
         self.domain_words = _domain_words(processor, keywords or {})
         self._build()
+        # A linear model over the same phrasings (character n-grams and words, as the
+        # understanding step's): it learns which words tell neighbouring entries apart,
+        # where BM25 and bigrams only measure overlap. Its decision value re-ranks the
+        # candidates (core.faq.matcher); the tiers stay on the phrasing evidence.
+        # Nothing to learn from fewer than two entries (an empty FAQ, as in some tests).
+        learnable = len({p.entry_id for p in self.phrasings}) >= MIN_RANKER_ENTRIES
+        examples = [(p.text, p.entry_id) for p in self.phrasings]
+        self.ranker = train(examples, self._features) if learnable else None
+        self.ranker_column = (
+            {entry_id: n for n, entry_id in enumerate(self.ranker.intents)} if self.ranker else {}
+        )
+
+    def _features(self, text: str) -> list[str]:
+        cleaned = self.processor.clean(text)
+        return features(cleaned, self.processor.tokens(cleaned, cleaned=True))
 
     def _build(self) -> None:
         token_lists = [self.processor.tokens(p.text) for p in self.phrasings]
@@ -210,7 +228,12 @@ class FaqIndex:
         cleaned = self.processor.clean(query)
         tokens = self.processor.tokens(cleaned, cleaned=True)
         on_topic = any(t in self.domain_words for t in tokens)
-        return Ranking(self._rank(cleaned, tokens, limit), on_topic)
+        found = self._rank(cleaned, tokens, limit)
+        if found and self.ranker is not None:
+            learned = self.ranker.scores(features(cleaned, tokens))
+            column = self.ranker_column
+            found = [replace(s, learned=float(learned[column[s.entry_id]])) for s in found]
+        return Ranking(found, on_topic)
 
     def _rank(self, cleaned: str, tokens: list[str], limit: int) -> list[Scored]:
         # One slot more than there are phrasings: the padding of the entry table. Every

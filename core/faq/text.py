@@ -143,7 +143,11 @@ class TextProcessor:
 
     def clean(self, text: str) -> str:
         """Folded text with typos fixed: the basis for both tokens and bigrams."""
-        text = fold(text)
+        return self.fix_typos(fold(text))
+
+    def fix_typos(self, text: str) -> str:
+        """The lexicon's typo fixes, on text as it is (punctuation and spaces kept, which
+        slots such as "12.15" need)."""
         for wrong, right in self._typos:
             if wrong in text:
                 text = text.replace(wrong, right)
