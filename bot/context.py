@@ -11,6 +11,7 @@ from bot.session import Conversation
 from core.chatlog.models import MessageLog
 from core.config import Settings
 from core.db import db
+from core.nlu.understand import Understanding
 from core.people import people
 from core.people.models import Person
 
@@ -46,6 +47,14 @@ class Context:
         self.inbound_log = inbound_log
         self.logs_later = logs_later
         self.with_log: dict[str, Any] = {}
+        self._understanding: Understanding | None = None
+        # Intents of the message a handler has answered besides its own (a greeting's
+        # request), so a second request is acknowledged only when nobody answered it.
+        self.answered: set[str] = set()
+        # Set by the router when the understanding step, not a command word, chose the
+        # handler: only then do the slots it read shape the answer ("招聘会" lists every
+        # event as it always did; "周六的招聘会" lists Saturday's fairs).
+        self.by_intent = False
         self._session = session
         self._person = person
 
@@ -69,6 +78,33 @@ class Context:
             if not self.logs_later:
                 people.touch(self._person, user_message=self.message.opens_service_window)
         return self._person
+
+    @property
+    def understanding(self) -> Understanding:
+        """What the person wants (core.nlu), worked out on first use, once per message."""
+        if self._understanding is None:
+            from bot.understanding import understand
+
+            self._understanding = understand(self.session, self.text)
+        return self._understanding
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The slots the understanding step read, when it chose the handler; else none."""
+        return dict(self.understanding.slots) if self.by_intent else {}
+
+    @property
+    def understood(self) -> dict[str, Any] | None:
+        """The understanding as plain data, if it was worked out for this message."""
+        u = self._understanding
+        if u is None:
+            return None
+        return {
+            "intent": u.intent,
+            "confidence": round(u.confidence, 3),
+            "slots": u.slots,
+            "also": list(u.also),
+        }
 
     @property
     def text(self) -> str:

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import logging
 import struct
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from bot.inbound import BadMessage, Inbound, decode_body, parse_message, parse_x
 from bot.pipeline import answer
 from bot.reply import Reply
 from core.config import Settings
+from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +131,15 @@ def render(reply: Reply, message: Inbound) -> str:
     """
     if reply.silent:
         return "success"
+    created = int(utcnow().timestamp())
     if reply.article is None:
         return TEXT_REPLY.format(
             target=cdata(message.from_user),
             source=cdata(message.to_user),
-            time=int(time.time()),
+            time=created,
             content=cdata(reply.text or ""),
         )
-    news = ArticlesReply(source=message.to_user, target=message.from_user, time=int(time.time()))
+    news = ArticlesReply(source=message.to_user, target=message.from_user, time=created)
     news.add_article(
         {
             "title": reply.article.title,

@@ -25,6 +25,7 @@ import time
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
+from bot.handlers import smalltalk
 from bot.inbound import Inbound
 from bot.reply import Reply, fit_text
 from bot.router import Router, router
@@ -205,6 +206,9 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
             ctx.session.rollback()
         return Reply(text=APOLOGY, handler=rule.name, intent="error")
     reply.handler = reply.handler or rule.name
+    if ctx.understood is not None and reply.understood is None:
+        reply.understood = ctx.understood
+        smalltalk.second_request(ctx, reply)
     return reply
 
 

@@ -30,6 +30,9 @@ class Reply:
     faq_id: str | None = None
     score: float | None = None
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    # What the understanding step read in the message (intent, slots, also, confidence),
+    # kept with the reply for the log, the curators' console and `vetbot nlu eval`.
+    understood: dict[str, Any] | None = None
 
     @classmethod
     def quiet(cls, handler: str | None = None, intent: str | None = None) -> Reply:
@@ -65,6 +68,8 @@ class Reply:
                 data[name] = value
         if self.candidates:
             data["candidates"] = self.candidates
+        if self.understood:
+            data["understood"] = self.understood
         return data
 
     @classmethod

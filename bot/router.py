@@ -1,10 +1,11 @@
 """A registry from message type + filters to handler functions, WeRoBot-style.
 
 Handlers register with decorators (`@router.text(keywords=...)`, `@router.event(...)`,
-`@router.menu(...)`, `@router.flow(...)`) and the first matching rule wins, in a fixed
-order: leaving a flow, the active flow, events and menu keys, keywords, patterns,
-type defaults, the text fallback. Each feature also registers the help lines it
-offers, so `帮助` only ever lists what exists.
+`@router.menu(...)`, `@router.flow(...)`, `@router.intent(...)`) and the first matching
+rule wins, in a fixed order: leaving a flow, the active flow, events and menu keys,
+exact command words, patterns, then what the understanding step (core.nlu) reads in
+the text, type defaults, the text fallback. Each feature also registers the help lines
+it offers, so `帮助` only ever lists what exists.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Context"], "Reply"]
 
-EXIT_WORDS = frozenset({"取消", "退出", "返回", "q", "quit", "exit"})
+EXIT_WORDS = frozenset(
+    {
+        "取消", "退出", "返回", "q", "quit", "exit",
+        "算了", "算了吧", "不约了", "不办了", "不用了", "不要了", "不弄了", "不订了",
+    }
+)  # fmt: skip
+_DIGITS = re.compile(r"^第?[0-9０-９]{1,3}(个|号)?$")
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:~～…\"'“”‘’（）()【】\[\]]+")
 
 
@@ -39,6 +46,7 @@ class Rule:
     events: tuple[str, ...] = ()
     menu_keys: tuple[str, ...] = ()
     flow: str | None = None
+    intents: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Router:
     menu_rules: dict[str, Rule] = field(default_factory=dict)
     type_rules: dict[str, Rule] = field(default_factory=dict)
     flow_rules: dict[str, Rule] = field(default_factory=dict)
+    intent_rules: dict[str, Rule] = field(default_factory=dict)
     exit_rule: Rule | None = None
     fallback_rule: Rule | None = None
     help_lines: list[tuple[int, str]] = field(default_factory=list)
@@ -107,6 +116,16 @@ class Router:
 
         return register
 
+    def intent(self, *intents: str) -> Callable[[Handler], Handler]:
+        """Text the understanding step (core.nlu) reads as one of these intents."""
+
+        def register(func: Handler) -> Handler:
+            for name in intents:
+                self.intent_rules[name] = Rule(_name(func), func, intents=intents)
+            return func
+
+        return register
+
     def exit(self, func: Handler) -> Handler:
         self.exit_rule = Rule(_name(func), func)
         return func
@@ -126,26 +145,58 @@ class Router:
         msg = ctx.message
         text = normalise(ctx.text) if ctx.text else ""
         if ctx.conversation.flow:
-            if text in EXIT_WORDS and self.exit_rule:
-                return self.exit_rule
-            flow_rule = self.flow_rules.get(ctx.conversation.flow)
-            if flow_rule and msg.msg_type != "event":
-                return flow_rule
+            in_flow = self._in_flow(ctx, text)
+            if in_flow is not None:
+                return in_flow
         if msg.msg_type == "event":
             if msg.event == "click" and msg.event_key in self.menu_rules:
                 return self.menu_rules[msg.event_key]
             return self.event_rules.get(msg.event)
         if text:
-            if text in EXIT_WORDS and self.exit_rule:
-                return self.exit_rule
-            for rule in self.keyword_rules:
-                if text in rule.keywords:
-                    return rule
-            for rule in self.pattern_rules:
-                if rule.pattern and rule.pattern.search(ctx.text):
-                    return rule
-            return self.fallback_rule
+            return self._for_text(ctx, text)
         return self.type_rules.get(msg.msg_type)
+
+    def _in_flow(self, ctx: Context, text: str) -> Rule | None:
+        """Inside a flow: leaving it, another command (which leaves it), or the step."""
+        if text in EXIT_WORDS and self.exit_rule:
+            return self.exit_rule
+        elsewhere = self._command_elsewhere(ctx, text)
+        if elsewhere is not None:
+            ctx.conversation.clear()  # another command leaves the flow
+            return elsewhere
+        flow_rule = self.flow_rules.get(ctx.conversation.flow or "")
+        return flow_rule if flow_rule and ctx.message.msg_type != "event" else None
+
+    def _for_text(self, ctx: Context, text: str) -> Rule | None:
+        """Command words, patterns, then what the understanding step reads."""
+        if text in EXIT_WORDS and self.exit_rule:
+            return self.exit_rule
+        for rule in self.keyword_rules:
+            if text in rule.keywords:
+                return rule
+        for rule in self.pattern_rules:
+            if rule.pattern and rule.pattern.search(ctx.text):
+                return rule
+        if ctx.settings.nlu_enabled:
+            rule = self.intent_rules.get(ctx.understanding.intent)
+            if rule is not None:
+                ctx.by_intent = True
+                return rule
+        return self.fallback_rule
+
+    def _command_elsewhere(self, ctx: Context, text: str) -> Rule | None:
+        """Inside a flow, a command word of another feature (or its pattern, "取消1"),
+        which is answered rather than read as an answer to the step. A number is always
+        the step's answer."""
+        if not text or _DIGITS.match(text):
+            return None
+        for rule in self.keyword_rules:
+            if text in rule.keywords and rule.flow != ctx.conversation.flow:
+                return rule
+        for rule in self.pattern_rules:
+            if rule.pattern and rule.pattern.search(ctx.text):
+                return rule
+        return None
 
     def known_menu_keys(self) -> set[str]:
         return set(self.menu_rules)

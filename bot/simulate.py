@@ -14,6 +14,9 @@ from xml.sax.saxutils import escape
 
 from core.config import Settings
 
+# The times here are WeChat's, not ours, so they come from the system's clock and not
+# from core.timeutil: with a test's frozen clock two identical events (same sender, same
+# CreateTime) would look like one event retried, and be answered once.
 _ids = itertools.count(int(time.time() * 1000) % 10**9 * 1000)
 ACCOUNT = "gh_vetbot_demo"
 

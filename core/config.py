@@ -68,6 +68,9 @@ class Settings:
     wechat_template_broadcast: str = ""
     wechat_subscribe_template_broadcast: str = ""
     digest_time: str = "18:00"  # Asia/Shanghai, daily push of new matching postings
+    # Understanding everyday Chinese (core.nlu): off leaves only the command words and the
+    # FAQ, as before it existed (`vetbot nlu eval` measures both ways).
+    nlu_enabled: bool = True
     # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
     serve_runs_scheduler: bool = True
 
@@ -172,6 +175,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "VETBOT_DIGEST_TIME", env.get("VETBOT_DIGEST_TIME"), base.digest_time
         ),
         serve_runs_scheduler=_flag(env.get("VETBOT_SERVE_SCHEDULER"), default=True),
+        nlu_enabled=_flag(env.get("VETBOT_NLU"), default=True),
     )
 
 

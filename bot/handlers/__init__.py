@@ -13,6 +13,7 @@ from bot.handlers import (
     location,
     media,
     my_bookings,
+    smalltalk,
     stations,
     subscribe_flow,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "location",
     "media",
     "my_bookings",
+    "smalltalk",
     "stations",
     "subscribe_flow",
 ]

@@ -14,11 +14,12 @@ from typing import Any
 
 from bot.context import Context
 from bot.handlers import choices
-from bot.handlers.booking_steps import FLOW, PROMPTS, ask, end, moving, station_of
+from bot.handlers.booking_answers import natural_pick
+from bot.handlers.booking_steps import FLOW, PROMPTS, ask, end, free_days, moving, station_of
 from bot.handlers.stations import SHARE_HOW, record_location
 from bot.reply import Reply
 from bot.router import normalise, router
-from core.booking import booking, station_services
+from core.booking import booking, station_services, stations
 from core.booking.booking import BookingError
 from core.booking.models import Booking
 from core.timeutil import LOCAL_TZ, utcnow
@@ -31,9 +32,9 @@ def _chosen(ctx: Context, step: str, value: Any, now: datetime) -> Reply:
     if step == "town":
         return ask(ctx, "station", now, town=value)
     if step == "station":
-        return ask(ctx, "service", now, station=value)
+        return _after_station(ctx, value, now)
     if step == "service":
-        return ask(ctx, "day", now, service=value)
+        return _after_service(ctx, value, now)
     if step == "day":
         return ask(ctx, "time", now, day=value)
     if step == "time":
@@ -42,6 +43,46 @@ def _chosen(ctx: Context, step: str, value: Any, now: datetime) -> Reply:
         return ask(ctx, "time", now)
     start = str(ctx.conversation.data.get("start")) if step == "confirm" else str(value)
     return _book(ctx, start, now)
+
+
+def _wanted(ctx: Context) -> dict[str, Any]:
+    wanted = ctx.conversation.data.get("wanted")
+    return wanted if isinstance(wanted, dict) else {}
+
+
+def _after_town(ctx: Context, town: Any, now: datetime, **data: Any) -> Reply:
+    """The town's stations to choose from; straight on when it has only one and the
+    person named the town in words ("约安亭的服务站"), so nothing is left to choose."""
+    rows = stations.by_town(ctx.session).get(str(town), [])
+    if len(rows) == 1:
+        choices.save_step(ctx, FLOW, "station", town=town, **data)
+        return _after_station(ctx, rows[0].id, now)
+    return ask(ctx, "station", now, town=town, **data)
+
+
+def _after_station(ctx: Context, station_id: Any, now: datetime) -> Reply:
+    """The service step, unless the person already said which service and it is offered."""
+    wanted = _wanted(ctx).get("service")
+    station = stations.get_station(ctx.session, int(station_id))
+    offered = {i.no for i in station_services.bookable_for(station.services)} if station else set()
+    if wanted and int(wanted) in offered:
+        return _after_service(ctx, int(wanted), now, station=station_id)
+    return ask(ctx, "service", now, station=station_id)
+
+
+def _after_service(ctx: Context, service: Any, now: datetime, **data: Any) -> Reply:
+    """The day step, unless the person already named a day that has free times."""
+    day = _wanted(ctx).get("date")
+    if isinstance(day, str) and day in _free_day_values(ctx, now, data.get("station")):
+        return ask(ctx, "time", now, service=service, day=day, **data)
+    lead = "您说的那天没有可预约的时段，请另选一天。\n" if day else ""
+    return ask(ctx, "day", now, lead=lead, service=service, **data)
+
+
+def _free_day_values(ctx: Context, now: datetime, station_id: Any = None) -> list[str]:
+    state = {**ctx.conversation.data, **({"station": station_id} if station_id else {})}
+    station = station_of(ctx, state)
+    return [d.isoformat() for d in free_days(ctx, station, now)] if station else []
 
 
 ZERO = {"station": "town", "time": "day", "alt": "day"}
@@ -57,9 +98,6 @@ def answer(ctx: Context) -> Reply:
     step = ctx.conversation.step or ""
     if ctx.message.msg_type == "location":
         return _located(ctx, step, now)
-    elsewhere = choices.command_elsewhere(ctx)
-    if elsewhere is not None:
-        return elsewhere
     options = ctx.conversation.data.get("options")
     if step not in PROMPTS or not isinstance(options, list) or not options:
         return choices.state_lost(ctx)
@@ -70,7 +108,14 @@ def answer(ctx: Context) -> Reply:
         if ZERO[step] == "town":
             return ask(ctx, "town", now, town=None)
         return ask(ctx, ZERO[step], now)
+    if picked is None and not choices.is_question(ctx.text) and step != "confirm":
+        picked = natural_pick(ctx, step, options)
+        if picked is not None and step == "town" and 1 <= picked <= len(options):
+            return _after_town(ctx, options[picked - 1], now)
     if picked is None or not 1 <= picked <= len(options):
+        aside = choices.aside(ctx, lambda lead: ask(ctx, step, now, lead=lead))
+        if aside is not None:
+            return aside
         return ask(ctx, step, now, lead=f"请回复 1 到 {len(options)} 之间的数字。\n")
     return _chosen(ctx, step, options[picked - 1], now)
 
@@ -158,30 +203,47 @@ def confirmation(ctx: Context, made: Booking, moved: bool) -> str:
 
 @router.text(keywords=BOOK_KEYWORDS)
 @router.menu("BOOK")
+@router.intent("booking.start")
 def start_booking(ctx: Context) -> Reply:
+    """Start at the first step whose answer the person has not given yet: "帮我约明天上午
+    安亭的服务站" goes straight to Anting's stations, and remembers the day and the part of
+    the day for the steps after."""
     now = utcnow()
     if ctx.conversation.flow:
         ctx.conversation.clear()
+    slots = ctx.slots
+    wanted = {k: slots[k] for k in ("service", "date", "part_of_day") if k in slots}
+    town = slots.get("town")
+    if town:
+        return _after_town(ctx, town, now, mode="book", wanted=wanted)
     person = ctx.person
     if person.latitude is not None and person.longitude is not None:
-        return ask(ctx, "station", now, mode="book", town=None)
-    return ask(ctx, "town", now, mode="book")
+        return ask(ctx, "station", now, mode="book", town=None, wanted=wanted)
+    return ask(ctx, "town", now, mode="book", wanted=wanted)
 
 
-def start_move(ctx: Context, old: Booking, lead: str = "") -> Reply:
-    """`改约N`: choose a new day and time at the same station for the same service."""
+def start_move(
+    ctx: Context, old: Booking, lead: str = "", wanted: dict[str, Any] | None = None
+) -> Reply:
+    """`改约N`: choose a new day and time at the same station for the same service; a day
+    already named ("改到周五") goes straight to its times."""
     if ctx.conversation.flow:
         ctx.conversation.clear()
-    return ask(
-        ctx,
-        "day",
-        utcnow(),
-        lead=lead,
-        mode="move",
-        booking=old.id,
-        station=old.station_id,
-        service=old.service,
-    )
+    now = utcnow()
+    data: dict[str, Any] = {
+        "mode": "move",
+        "booking": old.id,
+        "station": old.station_id,
+        "service": old.service,
+        "wanted": wanted or {},
+    }
+    day = (wanted or {}).get("date")
+    if isinstance(day, str):
+        choices.save_step(ctx, FLOW, "day", **data)
+        if day in _free_day_values(ctx, now, old.station_id):
+            return ask(ctx, "time", now, lead=lead, day=day, **data)
+        lead += "您说的那天没有可预约的时段，请另选一天。\n"
+    return ask(ctx, "day", now, lead=lead, **data)
 
 
 router.offers(30, "发送“预约”：预约到服务站办事")

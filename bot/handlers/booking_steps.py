@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.context import Context
@@ -114,7 +114,7 @@ def _services(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
     )
 
 
-def _free_days(ctx: Context, station: Station, now: datetime) -> list[date]:
+def free_days(ctx: Context, station: Station, now: datetime) -> list[date]:
     """Open days in the booking window that still have a free desk, at most MAX_DAYS."""
     days = []
     for plan in availability.bookable_days(station, now):
@@ -131,7 +131,7 @@ def _days(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
         if moving(state):
             return end(ctx, "该服务站暂停预约，原预约保留不变。如需帮助，请发送“人工”。")
         return ask(ctx, "station", now, lead="该服务站暂停预约，请选择其他服务站。\n")
-    days = _free_days(ctx, station, now)
+    days = free_days(ctx, station, now)
     if not days:
         if moving(state):
             return end(ctx, "该服务站近期没有空余时段，原预约保留不变。回复“我的预约”查看。")
@@ -154,8 +154,16 @@ def _times(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
     free = [s for s in availability.slots_for_day(ctx.session, station, day, now) if s.free]
     if not free:
         return ask(ctx, "day", now, lead="这一天已经约满了，请换一天。\n")
+    wanted = state.get("wanted") if isinstance(state.get("wanted"), dict) else {}
+    part = wanted.get("part_of_day") if wanted else None
+    in_part = [s for s in free if part_of_day(s.local_start.time()) == part]
+    note = ""
+    if part and in_part:
+        free = in_part
+    elif part:
+        note = f"这一天{part}没有空位，"
     return Prompt(
-        f"{choices.day_label(day)}，请选择时间，回复数字：",
+        f"{note}{choices.day_label(day)}，请选择时间，回复数字：",
         [s.starts_at.isoformat() for s in free],
         [f"{s.local_start:%H:%M} (剩{s.free})" for s in free],
         "回复 0 换一天；" + LEAVE,
@@ -191,6 +199,17 @@ def _alternatives(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
         [f"{choices.when_label(s.starts_at)} (剩{s.free})" for s in free],
         "回复 0 换一天；" + LEAVE,
     )
+
+
+NOON = time(12, 0)
+EVENING = time(18, 0)
+
+
+def part_of_day(at: time) -> str:
+    """上午 / 下午 / 晚上, as a person would name the part of the day of a time."""
+    if at < NOON:
+        return "上午"
+    return "下午" if at < EVENING else "晚上"
 
 
 PROMPTS: dict[str, Callable[[Context, dict[str, Any], datetime], Built]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,19 +19,37 @@ from bot.reply import Reply
 from bot.router import normalise, router
 from core.booking.models import WEEKDAYS
 from core.cache import cache
+from core.nlu.numbers import small_number
+from core.nlu.understand import QUESTION_WORDS
 from core.timeutil import LOCAL_TZ
 from core.wechat import links
 
 _NUMBER = re.compile(r"^第?([0-9]{1,3})(个|号)?$")
+_SPOKEN = re.compile(r"^第?([一二两三四五六七八九十]{1,3})(个|号|项|家)?(吧|就行|就好)?$")
+ANY_WORDS = ("随便", "都行", "都可以", "哪个都", "无所谓", "任意", "你帮我选", "你定")
 # How long a shared location counts as "where the person is now".
 LOCATION_FRESH = timedelta(hours=24)
 
 
 def number(text: str) -> int | None:
-    """The number a person answered ("2", "２", "第2个"), or None."""
+    """The number a person answered ("2", "２", "第2个", "第二个", "二"), or None."""
     cleaned = normalise(unicodedata.normalize("NFKC", text or ""))
     match = _NUMBER.match(cleaned)
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    spoken = _SPOKEN.match(cleaned)
+    return small_number(spoken.group(1)) if spoken else None
+
+
+def is_question(text: str) -> bool:
+    """"要带什么材料？": a question, not an answer to the step (see `aside`)."""
+    return any(word in (text or "") for word in QUESTION_WORDS)
+
+
+def any_of(text: str) -> bool:
+    """ "随便哪个都行": the person leaves the choice to us (the first option)."""
+    cleaned = normalise(text or "")
+    return any(word in cleaned for word in ANY_WORDS)
 
 
 def numbered(labels: list[str]) -> str:
@@ -60,25 +79,35 @@ def state_lost(ctx: Context, lead: str = "") -> Reply:
     )
 
 
-def command_elsewhere(ctx: Context) -> Reply | None:
-    """Another command typed mid-flow: leave the flow and answer that command."""
-    text = normalise(ctx.text)
-    if not text or number(ctx.text) is not None:
+def aside(ctx: Context, step_again: Callable[[str], Reply]) -> Reply | None:
+    """A message in a flow that is no answer to the step: a question ("要带什么材料") is
+    answered and the step asked again, so the flow goes on; a request for another feature
+    ("我的预约呢") leaves the flow and is answered. None: read it as an (unclear) answer."""
+    if not ctx.settings.nlu_enabled or not ctx.text:
         return None
-    for rule in router.keyword_rules:
-        if text in rule.keywords:
-            ctx.conversation.clear()
-            return _named(rule.func(ctx), rule.name)
-    for rule in router.pattern_rules:
-        if rule.pattern and rule.pattern.search(ctx.text):
-            ctx.conversation.clear()
-            return _named(rule.func(ctx), rule.name)
-    return None
-
-
-def _named(reply: Reply, name: str) -> Reply:
-    reply.handler = reply.handler or name
+    u = ctx.understanding
+    if u.intent == "policy":
+        answered = router.intent_rules["policy"].func(ctx)
+        if answered.intent == "faq_fallback":
+            return None
+        again = step_again("")
+        again.text = f"{answered.text}\n\n——接着刚才的步骤——\n{again.text}"
+        again.faq_id = answered.faq_id
+        return again
+    rule = router.intent_rules.get(u.intent)
+    if rule is None or u.intent in STAY or u.confidence < LEAVE_MIN:
+        return None
+    ctx.conversation.clear()
+    ctx.by_intent = True
+    reply = rule.func(ctx)
+    reply.handler = reply.handler or rule.name
     return reply
+
+
+# Intents that never take a person out of a flow (small talk is answered by the step).
+STAY = frozenset({"none", "chat.greeting", "chat.thanks", "chat.praise", "chat.complaint"})
+# How sure the understanding step must be that a mid-flow message is another request.
+LEAVE_MIN = 0.3
 
 
 def location_is_fresh(located_at: datetime | None, now: datetime) -> bool:

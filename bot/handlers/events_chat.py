@@ -10,44 +10,61 @@ flow and is answered as usual.
 
 from __future__ import annotations
 
-import json
+from datetime import date, datetime
 
 from bot.context import Context
-from bot.handlers import choices
+from bot.handlers import choices, seen
 from bot.handlers.fitted import fitted_list
 from bot.reply import Reply
 from bot.router import router
-from core.cache import cache
 from core.jobs import events
 from core.jobs.events import EventError
 from core.jobs.models import Event, EventSignup
-from core.timeutil import utcnow
+from core.nlu.dates import WEEKEND
+from core.timeutil import LOCAL_TZ, local, utcnow
 from core.wechat import links
 
 FLOW = "events"
 SHOWN = 5
+ALL = 50  # upcoming events looked through for the ones a person names
+SATURDAY = 5
 EVENT_KEYWORDS = ("招聘会", "活动", "招聘活动", "近期活动", "活动报名", "报名", "招聘会报名")
 MY_KEYWORDS = ("我的报名", "报名记录", "我的活动", "取消报名")
 SIGN_UP_PATTERN = r"^\s*报名\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
 WITHDRAW_PATTERN = r"^\s*取消报名\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
 
 
-def _key(kind: str, openid: str) -> str:
-    return cache.key(kind, openid)
+_remember = seen.remember
+_remembered = seen.recall
+KIND_WORDS = {
+    "招聘会": ("job_fair", "recruitment_drive"),
+    "培训": ("training",),
+    "政策宣讲": ("policy_briefing",),
+}
 
 
-def _remember(ctx: Context, kind: str, ids: list[int]) -> None:
-    cache.set(
-        _key(kind, ctx.message.from_user), json.dumps(ids), ctx.settings.conversation_ttl_seconds
-    )
+def matching(rows: list[Event], slots: dict[str, object], today: date) -> list[Event]:
+    """The events among `rows` of the kind, day and town the person named."""
+    kinds = KIND_WORDS.get(str(slots.get("event_kind") or ""))
+    day = slots.get("date")
+    town = slots.get("town")
+    found = []
+    for event in rows:
+        when = event.starts_at.astimezone(LOCAL_TZ).date()
+        if kinds and event.kind not in kinds:
+            continue
+        if day == WEEKEND and when.weekday() < SATURDAY:
+            continue
+        if isinstance(day, str) and day != WEEKEND and when.isoformat() != day:
+            continue
+        if town and event.town != town:
+            continue
+        found.append(event)
+    return found
 
 
-def _remembered(ctx: Context, kind: str) -> list[int] | None:
-    raw = cache.get(_key(kind, ctx.message.from_user))
-    try:
-        return [int(i) for i in json.loads(raw)] if raw else None
-    except (TypeError, ValueError):
-        return None
+def _asked(ctx: Context) -> dict[str, object]:
+    return ctx.slots
 
 
 def _events_page(ctx: Context) -> str:
@@ -72,19 +89,33 @@ def _block(number: int, event: Event, mine: bool) -> str:
 
 @router.text(keywords=EVENT_KEYWORDS)
 @router.menu("EVENTS")
+@router.intent("event.list")
 def list_events(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
     now = utcnow()
-    rows = events.upcoming(ctx.session, now, limit=SHOWN)
+    rows = events.upcoming(ctx.session, now, limit=ALL)
     if not rows:
-        cache.delete(_key("events_list", ctx.message.from_user))
+        seen.forget(ctx, "events_list")
         return Reply(
             text="近期暂时没有招聘会或活动。回复“订阅”，有新活动时通知您。", intent="events_empty"
         )
+    return _show_events(ctx, rows, _asked(ctx), now)
+
+
+def _show_events(ctx: Context, rows: list[Event], asked: dict[str, object], now: datetime) -> Reply:
+    """The events asked for (all upcoming when nothing was named, or nothing matches)."""
+    head = "近期的招聘会和活动："
+    wanted = matching(rows, asked, local(now).date()) if asked else rows
+    if asked and not wanted:
+        head = "暂时没有您说的那种活动。近期的招聘会和活动："
+        wanted = rows
+    elif asked and len(wanted) < len(rows):
+        head = "为您找到这些活动："
+    rows = wanted[:SHOWN]
     mine = {s.event_id for s in events.signups_of(ctx.session, ctx.person, now)}
     text, shown = fitted_list(
-        "近期的招聘会和活动：",
+        head,
         [_block(i, e, e.id in mine) for i, e in enumerate(rows, start=1)],
         ["回复“报名1”报名第1个；“我的报名”查看或取消。", f"活动详情：{_events_page(ctx)}"],
     )
@@ -100,6 +131,32 @@ def _pick_event(ctx: Context, index: int) -> Event | None:
         rows = events.upcoming(ctx.session, utcnow(), limit=SHOWN)
         return rows[index - 1] if 1 <= index <= len(rows) else None
     return events.get_event(ctx.session, ids[index - 1]) if 1 <= index <= len(ids) else None
+
+
+@router.intent("event.signup")
+def sign_up_in_words(ctx: Context) -> Reply:
+    """ "报第二个" signs up for the second of the list seen; "帮我报周六的招聘会" for the one
+    event that fits; several fit: they are listed to pick from; none: the upcoming ones."""
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    asked = _asked(ctx)
+    ids = _remembered(ctx, "events_list")
+    index = seen.position(asked.get("ordinal"), len(ids) if ids else SHOWN)
+    if index is not None:
+        return _sign_up(ctx, index)
+    now = utcnow()
+    rows = events.upcoming(ctx.session, now, limit=ALL)
+    fitting = matching(rows, asked, local(now).date()) if asked else []
+    if len(fitting) == 1:
+        _remember(ctx, "events_list", [fitting[0].id])
+        return _sign_up(ctx, 1)
+    if not rows:
+        return Reply(
+            text="近期暂时没有可报名的活动。回复“订阅”，有新活动时通知您。", intent="events_empty"
+        )
+    reply = _show_events(ctx, rows, asked, now)
+    reply.text = "请回复数字选择要报名的活动。\n" + (reply.text or "")
+    return reply
 
 
 def _sign_up(ctx: Context, index: int) -> Reply:
@@ -153,12 +210,13 @@ def sign_up_by_number(ctx: Context) -> Reply:
 
 @router.text(keywords=MY_KEYWORDS)
 @router.menu("MY_SIGNUPS")
+@router.intent("event.mine")
 def my_signups(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
     rows = events.signups_of(ctx.session, ctx.person, utcnow())
     if not rows:
-        cache.delete(_key("my_signups", ctx.message.from_user))
+        seen.forget(ctx, "my_signups")
         return Reply(text="您目前没有报名的活动。回复“招聘会”查看近期活动。", intent="my_signups")
     text, shown = fitted_list(
         f"您报名了 {len(rows)} 个活动：",
@@ -179,12 +237,42 @@ def _pick_signup(ctx: Context, index: int) -> EventSignup | None:
     return events.find_signup(ctx.session, ctx.person, ids[index - 1])
 
 
+@router.intent("event.withdraw")
+def withdraw_in_words(ctx: Context) -> Reply:
+    """ "周三那个培训不去了": withdraws the one sign-up that fits (or the n-th of the list
+    seen); several fit, or none named: the sign-ups, to say which."""
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    asked = _asked(ctx)
+    now = utcnow()
+    rows = events.signups_of(ctx.session, ctx.person, now)
+    if not rows:
+        return Reply(text="您目前没有报名的活动。回复“招聘会”查看近期活动。", intent="my_signups")
+    ids = _remembered(ctx, "my_signups")
+    index = seen.position(asked.get("ordinal"), len(ids) if ids else len(rows))
+    if index is not None:
+        return _withdraw(ctx, _pick_signup(ctx, index), index)
+    details = {k: v for k, v in asked.items() if k != "ordinal"}
+    fitting_events = matching([s.event for s in rows], details, local(now).date())
+    fitting = [s for s in rows if s.event in fitting_events]
+    if len(fitting) == 1 or len(rows) == 1:
+        return _withdraw(ctx, (fitting or rows)[0], 1)
+    reply = my_signups(ctx)
+    reply.text = "您报名了不止一个活动，请回复“取消报名+编号”告诉我取消哪一个。\n" + (
+        reply.text or ""
+    )
+    return reply
+
+
 @router.text(pattern=WITHDRAW_PATTERN)
 def withdraw_by_number(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
     index = choices.number(ctx.text.strip().removeprefix("取消报名")) or 0
-    signup = _pick_signup(ctx, index)
+    return _withdraw(ctx, _pick_signup(ctx, index), index)
+
+
+def _withdraw(ctx: Context, signup: EventSignup | None, index: int) -> Reply:
     if signup is None:
         return Reply(
             text=f"没有找到第 {index} 个报名。回复“我的报名”查看。", intent="event_withdraw"

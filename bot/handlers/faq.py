@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.context import Context
+from bot.handlers.handover import while_waiting
 from bot.handlers.help import capabilities_text
 from bot.reply import Reply
 from bot.router import router
@@ -21,20 +22,27 @@ MEMO = "faq"
 
 
 def _reply(answer: faq.FaqAnswer) -> Reply:
-    m = answer.match
+    m, first = answer.match, answer.first
     candidates = [
         {"faq_id": c.faq_id, "question": c.question, "score": c.score} for c in m.candidates
     ]
     text = answer.text
-    if m.tier == faq.MISSED:
+    if first.tier == faq.MISSED:
         text = faq.FALLBACK + "我可以帮您：\n" + capabilities_text()
     return Reply(
         text=text,
-        intent=f"faq_{m.tier}",
-        faq_id=m.faq_id,
+        intent=f"faq_{first.tier}",
+        faq_id=first.faq_id,
         score=round(m.score, 4),
         candidates=candidates,
     )
+
+
+def _asked_as_policy(ctx: Context) -> bool:
+    """Whether the understanding step read a policy question (answer first, then)."""
+    if not ctx.settings.nlu_enabled or not ctx.text:
+        return False
+    return "policy" in ctx.understanding.intents
 
 
 def _remember(ctx: Context, question: faq.Asked) -> None:
@@ -58,9 +66,28 @@ def _follow_up(
 
 
 @router.fallback
+@router.intent("policy")
 def policy_question(ctx: Context) -> Reply:
     """Any text nothing more specific claimed is treated as a policy question."""
-    answer = faq.ask(ctx.session, ctx.settings, ctx.text)
+    return while_waiting(ctx) or _answered(ctx, policy_question=_asked_as_policy(ctx))
+
+
+@router.intent("none")
+def not_ours(ctx: Context) -> Reply:
+    """Not something this service does: the fallback (what it can do, how to reach a
+    person), unless the FAQ has a clear answer after all. Logged with the questions the
+    FAQ could not answer, for the curators."""
+    return while_waiting(ctx) or _answered(ctx, policy_question=False, offer_choices=False)
+
+
+def _answered(ctx: Context, *, policy_question: bool, offer_choices: bool = True) -> Reply:
+    answer = faq.ask(
+        ctx.session,
+        ctx.settings,
+        ctx.text,
+        policy_question=policy_question,
+        offer_choices=offer_choices,
+    )
     fields = faq.log_fields(answer, ctx.text, "chat")
     if ctx.logs_later:
         ctx.with_log["faq_query"] = fields
@@ -72,9 +99,9 @@ def policy_question(ctx: Context) -> Reply:
 
 @router.text(pattern=r"^\s*[1-9１-９]\s*$")
 def pick_suggestion(ctx: Context) -> Reply:
-    """A number right after "您是不是想问" picks that question's answer."""
+    """A number right after "您是不是想问" (or "您可能还想问") picks that question's answer."""
     pending = _last_asked(ctx)
-    if pending is None or pending.tier != faq.SUGGESTED or not pending.candidates:
+    if pending is None or not pending.candidates:
         return policy_question(ctx)
     number = int(unicodedata.normalize("NFKC", ctx.text.strip()))
     chosen = faq.choose(ctx.session, ctx.settings, pending, number)

@@ -10,14 +10,17 @@ from core.people import handover
 
 HANDOVER_KEYWORDS = ("人工", "转人工", "人工服务", "人工客服", "找人工", "真人", "客服")
 NOTE_CONTEXT_MESSAGES = 5
+WAITING = "handover"  # the conversation memo: the open request the person waits on
 
 
 @router.text(keywords=HANDOVER_KEYWORDS, pattern=r"^\s*(转)?人工(服务|客服)?[\s,，:：]+\S")
 @router.menu("HANDOVER")
+@router.intent("handover")
 def request_person(ctx: Context) -> Reply:
     """Queue the person for staff, with what they said so staff need not ask again."""
     note = _question_after_keyword(ctx.text) or _recent_questions(ctx)
     request, created = handover.request_person(ctx.session, ctx.person, note)
+    ctx.conversation.remember(WAITING, request.id)
     promise = ctx.settings.handover_promise
     if not created:
         text = f"您的人工服务请求已在排队，{promise}您补充的内容我们也已转给工作人员。"
@@ -27,6 +30,27 @@ def request_person(ctx: Context) -> Reply:
             "回复会通过本公众号发给您，请保持关注。您可以先把问题直接发过来，工作人员会一并看到。"
         )
     return Reply(text=text, intent="handover")
+
+
+def while_waiting(ctx: Context) -> Reply | None:
+    """Until staff answer a `人工` request, what the person adds (a question the bot cannot
+    answer, a complaint, more detail) goes to that request and is acknowledged as such,
+    instead of the bot's "暂时回答不了". None when nobody is waiting (or staff answered)."""
+    request_id = ctx.conversation.recall(WAITING)
+    if not request_id or not ctx.text:
+        return None
+    request = handover.still_open(ctx.session, int(request_id), ctx.person)
+    if request is None:
+        ctx.conversation.remember(WAITING, None)
+        return None
+    handover.add_to_request(request, ctx.text)
+    return Reply(
+        text=(
+            f"已收到，已补充到您的人工服务请求（编号 {request.id}）。"
+            f"{ctx.settings.handover_promise}"
+        ),
+        intent="handover_more",
+    )
 
 
 def _question_after_keyword(text: str) -> str:

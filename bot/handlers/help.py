@@ -33,6 +33,7 @@ def help_text() -> str:
 
 @router.text(keywords=HELP_KEYWORDS)
 @router.menu("HELP")
+@router.intent("help")
 def show_help(ctx: Context) -> Reply:
     return Reply(text=help_text(), intent="help")
 

@@ -8,6 +8,8 @@ which pages by itself.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from typing import Any
 
 from bot.context import Context
 from bot.handlers.fitted import fitted_list
@@ -18,6 +20,7 @@ from core.jobs import search as job_search
 from core.jobs import subscriptions
 from core.jobs.search import JobFilter, JobPage
 from core.jobs.texts import posting_line
+from core.nlu.vocab import vocabulary
 from core.wechat import links
 
 JOB_KEYWORDS = ("找工作", "岗位", "招聘", "工作", "找岗位", "岗位信息", "招聘信息", "最新岗位")
@@ -34,6 +37,35 @@ def _filter_label(wanted: JobFilter) -> str:
     return f"{towns}；{industries}"
 
 
+def _asked_label(wanted: JobFilter, kind: str) -> str:
+    """What the person asked for, as they would say it: "安亭镇的保安，月薪 8000 元以上"."""
+    parts = "、".join(wanted.towns) + ("的" if wanted.towns and kind else "") + kind
+    if wanted.pay_min and wanted.pay_max:
+        pay = f"月薪 {wanted.pay_min}–{wanted.pay_max} 元"
+    elif wanted.pay_min:
+        pay = f"月薪 {wanted.pay_min} 元以上"
+    elif wanted.pay_max:
+        pay = f"月薪 {wanted.pay_max} 元以内"
+    else:
+        pay = ""
+    return "，".join(p for p in (parts, pay) if p)
+
+
+def asked_filter(slots: dict[str, Any]) -> tuple[JobFilter, str] | None:
+    """The filter a person's own words ask for (town, kind of work, pay), with its label;
+    None when they named none of these."""
+    kind = str(slots.get("job_kind") or "")
+    words = vocabulary().job_matches.get(kind, (kind,) if kind else ())
+    town = slots.get("town")
+    wanted = JobFilter(
+        towns=(str(town),) if town else (),
+        words=tuple(words),
+        pay_min=slots.get("pay_min"),
+        pay_max=slots.get("pay_max"),
+    )
+    return (wanted, _asked_label(wanted, kind)) if wanted.narrowed else None
+
+
 def _jobs_url(ctx: Context) -> str:
     return links.page_url(ctx.settings, "/m/jobs")
 
@@ -42,8 +74,13 @@ MORE_HINT = "回复“更多”看下一批。"
 NO_PAGING = "暂时没法在聊天里翻页，请打开下面的链接查看更多。"
 
 
-def _head(page: JobPage, wanted: JobFilter, shown: int) -> str:
-    scope = f"（按您的订阅：{_filter_label(wanted)}）" if wanted.narrowed else ""
+def _head(page: JobPage, wanted: JobFilter, shown: int, asked: str = "") -> str:
+    if asked:
+        scope = f"（{asked}）"
+    elif wanted.narrowed:
+        scope = f"（按您的订阅：{_filter_label(wanted)}）"
+    else:
+        scope = ""
     first = page.offset + 1
     return f"共 {page.total} 个在招岗位{scope}，第 {first}–{page.offset + shown} 个："
 
@@ -64,15 +101,20 @@ def _blocks(ctx: Context, page: JobPage) -> list[str]:
     ]
 
 
-def _show(ctx: Context, offset: int) -> Reply:
+def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None) -> Reply:
     subscription = subscriptions.get(ctx.session, ctx.person)
-    wanted = job_search.filter_for(subscription)
+    wanted, label = asked or (job_search.filter_for(subscription), "")
     page = job_search.search(ctx.session, wanted, offset=offset)
     subscribed = subscription is not None and subscription.jobs
     key = _page_key(ctx.message.from_user)
     if page.total == 0:
         cache.delete(key)
-        lead = "暂时没有符合您订阅条件的岗位。" if wanted.narrowed else "暂时没有在招的岗位。"
+        if label:
+            lead = f"暂时没有{label}的在招岗位。有了想第一时间知道，回复“订阅”。"
+        elif wanted.narrowed:
+            lead = "暂时没有符合您订阅条件的岗位。"
+        else:
+            lead = "暂时没有在招的岗位。"
         return Reply(
             text=f"{lead}\n看看全部岗位：{_jobs_url(ctx)}\n回复“招聘会”查看近期招聘活动。",
             intent="jobs_empty",
@@ -85,25 +127,29 @@ def _show(ctx: Context, offset: int) -> Reply:
         )
     blocks = _blocks(ctx, page)
     widest = _tail(ctx, True, False, subscribed)
-    _, shown = fitted_list(_head(page, wanted, len(blocks)), blocks, widest)
+    _, shown = fitted_list(_head(page, wanted, len(blocks), label), blocks, widest)
     next_offset = page.offset + shown
-    can_page = cache.set(
-        key, json.dumps({"offset": next_offset}), ctx.settings.conversation_ttl_seconds
-    )
+    memo: dict[str, Any] = {"offset": next_offset}
+    if asked:
+        memo["asked"] = {"filter": asdict(wanted), "label": label}
+    can_page = cache.set(key, json.dumps(memo), ctx.settings.conversation_ttl_seconds)
     tail = _tail(ctx, next_offset < page.total, can_page, subscribed)
-    text = "\n".join([_head(page, wanted, shown), *blocks[:shown], *tail])
+    text = "\n".join([_head(page, wanted, shown, label), *blocks[:shown], *tail])
     return Reply(text=text, intent="jobs")
 
 
 @router.text(keywords=JOB_KEYWORDS)
 @router.menu("JOBS")
+@router.intent("job.search")
 def find_jobs(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
-    return _show(ctx, 0)
+    asked = asked_filter(ctx.slots) if ctx.slots else None
+    return _show(ctx, 0, asked)
 
 
 @router.text(keywords=MORE_KEYWORDS)
+@router.intent("job.more")
 def more_jobs(ctx: Context) -> Reply:
     """The next five of the list last shown; without that list, the newest five again."""
     raw = cache.get(_page_key(ctx.message.from_user))
@@ -113,10 +159,18 @@ def more_jobs(ctx: Context) -> Reply:
             intent="jobs_state_lost",
         )
     try:
-        offset = int(json.loads(raw)["offset"]) if raw else 0
-    except (TypeError, ValueError, KeyError):
-        offset = 0
-    return _show(ctx, offset)
+        memo = json.loads(raw) if raw else {}
+        offset = int(memo.get("offset", 0))
+        asked = memo.get("asked")
+        again = (JobFilter(**_tuples(asked["filter"])), str(asked["label"])) if asked else None
+    except (TypeError, ValueError, KeyError, AttributeError):
+        offset, again = 0, None
+    return _show(ctx, offset, again)
+
+
+def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON gives lists back; the filter holds tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
 
 
 router.offers(50, "发送“找工作”：查看最新招聘岗位")

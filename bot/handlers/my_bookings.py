@@ -8,26 +8,24 @@ Only the person's own bookings are ever listed, cancelled or moved.
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from bot.context import Context
-from bot.handlers import choices
+from bot.handlers import choices, seen
 from bot.handlers.booking_chat import start_move
 from bot.reply import Reply
 from bot.router import router
 from core.booking import booking, station_services
 from core.booking.booking import BookingError
 from core.booking.models import ACTIVE, Booking
-from core.cache import cache
-from core.timeutil import utcnow
+from core.timeutil import local, utcnow
 from core.wechat import links
 
 MY_KEYWORDS = ("我的预约", "查看预约", "预约记录", "我的预约记录", "取消预约", "改约", "改期")
 ACTION_PATTERN = r"^\s*(取消|改约|改期)\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
 
 
-def _list_key(openid: str) -> str:
-    return cache.key("mybookings", openid)
+LIST = "mybookings"
 
 
 def _upcoming(ctx: Context) -> list[Booking]:
@@ -46,6 +44,7 @@ def _line(index: int, row: Booking) -> str:
 
 @router.text(keywords=MY_KEYWORDS)
 @router.menu("MY_BOOKINGS")
+@router.intent("booking.mine")
 def list_bookings(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
@@ -56,11 +55,7 @@ def list_bookings(ctx: Context) -> Reply:
             text=f"您目前没有待办理的预约。\n回复“预约”预约到服务站办事。\n预约记录：{page}",
             intent="my_bookings",
         )
-    cache.set(
-        _list_key(ctx.message.from_user),
-        json.dumps([row.id for row in rows]),
-        ctx.settings.conversation_ttl_seconds,
-    )
+    seen.remember(ctx, LIST, [row.id for row in rows])
     lines = [f"您有 {len(rows)} 个预约："] + [_line(i, r) for i, r in enumerate(rows, start=1)]
     lines += ["回复“取消1”取消第1个，“改约1”改约第1个。", f"查看详情：{page}"]
     return Reply(text="\n".join(lines), intent="my_bookings")
@@ -68,11 +63,7 @@ def list_bookings(ctx: Context) -> Reply:
 
 def _pick(ctx: Context, index: int) -> Booking | None:
     """The index-th booking of the list the person saw; never someone else's."""
-    raw = cache.get(_list_key(ctx.message.from_user))
-    try:
-        ids = [int(i) for i in json.loads(raw)] if raw else None
-    except (TypeError, ValueError):
-        ids = None
+    ids = seen.recall(ctx, LIST)
     if ids is None:
         rows = _upcoming(ctx)
         return rows[index - 1] if 1 <= index <= len(rows) else None
@@ -101,9 +92,69 @@ def act_on_booking(ctx: Context) -> Reply:
     if text.startswith("取消"):
         return _cancel(ctx, row)
     # The move replaces this booking: the next 取消N/改约N reads the list afresh.
-    cache.delete(_list_key(ctx.message.from_user))
+    seen.forget(ctx, LIST)
     lead = f"改约：{choices.when_label(row.slot.starts_at)} {row.station.name}\n"
     return start_move(ctx, row, lead)
+
+
+def _named(ctx: Context) -> tuple[Booking | None, list[Booking]]:
+    """The booking a person's words point at ("明天那个", "第二个", "失业登记那个"): the one
+    that fits, or None with all upcoming ones when it is not clear which."""
+    rows = _upcoming(ctx)
+    slots = ctx.slots
+    ids = seen.recall(ctx, LIST)
+    index = seen.position(slots.get("ordinal"), len(ids) if ids else len(rows))
+    if index is not None:
+        return _pick(ctx, index), rows
+    day, service = slots.get("date"), slots.get("service")
+    fitting = [
+        r
+        for r in rows
+        if (not isinstance(day, str) or local(r.slot.starts_at).date().isoformat() == day)
+        and (not service or str(r.service) == str(service))
+    ]
+    if len(fitting) == 1:
+        return fitting[0], rows
+    if len(rows) == 1 and not (day or service):
+        return rows[0], rows
+    return None, rows
+
+
+@router.intent("booking.cancel")
+def cancel_in_words(ctx: Context) -> Reply:
+    """ "明天那个约不去了": cancels the booking meant; when unclear, lists them to choose."""
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    row, rows = _named(ctx)
+    if row is not None and row.status == ACTIVE:
+        return _cancel(ctx, row)
+    reply = list_bookings(ctx)
+    if rows:
+        reply.text = "请告诉我取消哪一个：回复“取消+编号”。\n" + (reply.text or "")
+    return reply
+
+
+@router.intent("booking.reschedule")
+def move_in_words(ctx: Context) -> Reply:
+    """ "周三的改到周五下午": moves the booking meant, offering the day (and part of the day)
+    named for the new time; when unclear which, lists them to choose."""
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    slots = ctx.slots
+    rows = _upcoming(ctx)
+    # The day named is the new one: pick the booking by position alone, or the only one.
+    ids = seen.recall(ctx, LIST)
+    index = seen.position(slots.get("ordinal"), len(ids) if ids else len(rows))
+    row = _pick(ctx, index) if index is not None else (rows[0] if len(rows) == 1 else None)
+    if row is None or row.status != ACTIVE:
+        reply = list_bookings(ctx)
+        if rows:
+            reply.text = "请告诉我改哪一个：回复“改约+编号”。\n" + (reply.text or "")
+        return reply
+    seen.forget(ctx, LIST)
+    wanted: dict[str, Any] = {k: slots[k] for k in ("date", "part_of_day") if k in slots}
+    lead = f"改约：{choices.when_label(row.slot.starts_at)} {row.station.name}\n"
+    return start_move(ctx, row, lead, wanted)
 
 
 def _cancel(ctx: Context, row: Booking) -> Reply:

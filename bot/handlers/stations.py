@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.context import Context
 from bot.handlers import choices
@@ -10,8 +10,9 @@ from bot.reply import Reply
 from bot.router import router
 from core.booking import stations
 from core.booking.models import Station
+from core.nlu.dates import WEEKEND
 from core.people import people
-from core.timeutil import utcnow
+from core.timeutil import local, utcnow
 from core.wechat import links
 
 STATION_KEYWORDS = (
@@ -85,6 +86,7 @@ def location_reply(ctx: Context) -> Reply:
 
 @router.text(keywords=STATION_KEYWORDS)
 @router.menu("STATIONS")
+@router.intent("station.nearest")
 def find_stations(ctx: Context) -> Reply:
     """Nearest stations if we know where the person is today; otherwise towns to pick from."""
     now = utcnow()
@@ -150,6 +152,69 @@ def town_reply(ctx: Context, town: str) -> Reply:
         lines += station_lines(ctx, i, station, now)
     lines.append(BOOK_HINT)
     return Reply(text="\n".join(lines), intent="stations_town")
+
+
+@router.intent("station.find")
+def stations_of_town(ctx: Context) -> Reply:
+    """ "安亭有没有服务站": that town's stations; without a town, as "服务站"."""
+    town = ctx.slots.get("town")
+    if not town:
+        return find_stations(ctx)
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    return town_reply(ctx, str(town))
+
+
+@router.intent("station.hours")
+def opening_hours(ctx: Context) -> Reply:
+    """ "服务站周末开门吗": the real hours of the stations the person means, on the day asked.
+
+    Which stations: the town named, else the nearest to a location shared today, else the
+    person is asked for the town (the town list, whose answer shows today's hours)."""
+    now = utcnow()
+    slots = ctx.slots
+    town = slots.get("town")
+    person = ctx.person
+    if town:
+        rows = stations.by_town(ctx.session).get(str(town), [])
+        where = f"{town}的服务站"
+    elif (
+        person.latitude is not None
+        and person.longitude is not None
+        and choices.location_is_fresh(person.location_at, now)
+    ):
+        rows = [
+            n.station for n in stations.nearest(ctx.session, person.latitude, person.longitude, 1)
+        ]
+        where = "离您最近的服务站"
+    else:
+        reply = find_stations(ctx)
+        reply.text = "各服务站开放时间不同，请告诉我是哪个街镇的。\n" + (reply.text or "")
+        return reply
+    if not rows:
+        return Reply(
+            text=f"{town}暂时没有可查询的服务站。发送“服务站”按街镇查看。", intent="stations_hours"
+        )
+    days = hours_days(slots.get("date"), local(now).date())
+    lines = [f"{where}开放时间："]
+    for i, station in enumerate(rows, start=1):
+        lines.append(f"{i}. {station.name}{veterans_mark(station)}")
+        lines += [f"   {line}" for line in stations.days_text(station, days, local(now).date())]
+    lines.append(BOOK_HINT)
+    return Reply(text="\n".join(lines), intent="stations_hours")
+
+
+def hours_days(asked: object, today: date) -> list[date]:
+    """The days to show: the day asked, both days of a weekend, or today."""
+    if asked == WEEKEND:
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        return [saturday, saturday + timedelta(days=1)]
+    if isinstance(asked, str):
+        try:
+            return [date.fromisoformat(asked)]
+        except ValueError:
+            pass
+    return [today]
 
 
 router.offers(20, "发送位置或“附近”：查找最近的就业服务站")

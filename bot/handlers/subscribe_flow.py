@@ -20,6 +20,7 @@ from core.booking.models import TOWNS
 from core.jobs import subscriptions
 from core.jobs.models import CATEGORY_LABELS, EVENTS, INDUSTRIES, JOBS, POLICY_NEWS
 from core.jobs.subscriptions import Choices, SubscriptionError
+from core.nlu.vocab import vocabulary
 from core.wechat import links
 
 FLOW = "subscribe"
@@ -31,13 +32,14 @@ UNSUBSCRIBE_KEYWORDS = ("退订", "取消订阅", "退订全部", "不要推送"
 YES = {"1", "是", "要", "好", "好的", "需要", "确认", "确定", "对", "可以", "ok"}
 NO = {"2", "否", "不", "不要", "不用", "不需要"}
 _SPLIT = re.compile(r"[\s,，、;；.。]+")
+MAX_DIGITS = 2  # the lists have at most 13 items
 
 
 def numbers(text: str) -> list[int] | None:
     """Several numbers at once ("1 3", "1,3", "13" for single-digit lists is not guessed)."""
     cleaned = unicodedata.normalize("NFKC", text or "").strip()
     parts = [p for p in _SPLIT.split(cleaned) if p]
-    if not parts or not all(p.isdigit() and len(p) <= 2 for p in parts):
+    if not parts or not all(p.isdigit() and len(p) <= MAX_DIGITS for p in parts):
         return None
     return sorted({int(p) for p in parts})
 
@@ -130,10 +132,8 @@ def _after_what(ctx: Context, what: list[str]) -> Reply:
 @router.flow(FLOW)
 def answer(ctx: Context) -> Reply:
     step = ctx.conversation.step or ""
-    elsewhere = choices.command_elsewhere(ctx)
-    if elsewhere is not None:
-        return elsewhere
-    text = normalise(ctx.text)
+    if step == "confirm":
+        return _confirmed(ctx)
     if step == "what":
         picked = _picked(ctx.text, WHAT)
         if not picked:
@@ -149,16 +149,79 @@ def answer(ctx: Context) -> Reply:
             return _ask(ctx, "industries", towns=picked)
         return _ask(ctx, "digest", industries=picked)
     if step == "digest":
+        text = normalise(ctx.text)
         if text not in YES and text not in NO:
             return _ask(ctx, "digest", lead="请回复 1（要）或 2（不要）。\n")
         return _ask(ctx, "confirm", digest=text in YES)
-    if step == "confirm":
-        if text in YES:
-            return _save(ctx)
-        if text in NO or text == "重新选择":
-            return _ask(ctx, "what")
-        return _ask(ctx, "confirm", lead="请回复 1 确认，或 2 重新选择。\n")
     return _state_lost(ctx)
+
+
+def _confirmed(ctx: Context) -> Reply:
+    text = normalise(ctx.text)
+    if text in YES:
+        return _save(ctx)
+    if text in NO or text == "重新选择":
+        return _ask(ctx, "what")
+    return _ask(ctx, "confirm", lead="请回复 1 确认，或 2 重新选择。\n")
+
+
+TOPIC_CATEGORIES = {"jobs": JOBS, "events": EVENTS, "policy": POLICY_NEWS, "digest": JOBS}
+
+
+def _current_choices(ctx: Context) -> dict[str, Any]:
+    """What the person receives now, as the flow's data: a new wish adds to it."""
+    current = subscriptions.get(ctx.session, ctx.person)
+    if current is None or not current.anything:
+        return {"what": []}
+    data: dict[str, Any] = {
+        "what": [
+            c
+            for c, on in (
+                (JOBS, current.jobs),
+                (EVENTS, current.events),
+                (POLICY_NEWS, current.policy_news),
+            )
+            if on
+        ]
+    }
+    if current.jobs:
+        data.update(
+            towns=list(current.towns or []),
+            industries=list(current.industries or []),
+            digest=current.digest,
+        )
+    return data
+
+
+def _from_words(ctx: Context) -> Reply | None:
+    """ "马陆保安的活有了跟我说一声": what the person already said fills its steps (jobs, in
+    马陆镇, 物业保安) and the flow asks only what is left before confirming."""
+    slots = ctx.slots
+    topics = [str(t) for t in slots.get("topic") or []]
+    kind = slots.get("job_kind")
+    what = {TOPIC_CATEGORIES[t] for t in topics if t in TOPIC_CATEGORIES}
+    if slots.get("town") or kind:
+        what.add(JOBS)
+    if slots.get("event_kind"):
+        what.add(EVENTS)
+    if not what:
+        return None
+    data = _current_choices(ctx)
+    what |= set(data.pop("what"))
+    data["what"] = [c for c in WHAT if c in what]
+    if slots.get("town"):
+        data["towns"] = sorted({*data.get("towns", []), str(slots["town"])})
+    industry = vocabulary().job_industries.get(str(kind)) if kind else None
+    if industry:
+        data["industries"] = sorted({*data.get("industries", []), industry})
+    if "digest" in topics:
+        data["digest"] = True
+    if JOBS not in what:
+        return _ask(ctx, "confirm", towns=[], industries=[], digest=False, **data)
+    for step in ("towns", "industries", "digest"):
+        if step not in data:
+            return _ask(ctx, step, **data)
+    return _ask(ctx, "confirm", **data)
 
 
 def _save(ctx: Context) -> Reply:
@@ -177,14 +240,19 @@ def _save(ctx: Context) -> Reply:
 
 @router.text(keywords=SUBSCRIBE_KEYWORDS)
 @router.menu("SUBSCRIBE")
+@router.intent("subscribe")
 def start(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()
+    said = _from_words(ctx)
+    if said is not None:
+        return said
     current = subscriptions.describe(subscriptions.get(ctx.session, ctx.person))
     return _ask(ctx, "what", lead=f"{current}\n")
 
 
 @router.text(keywords=MY_KEYWORDS)
+@router.intent("subscription.mine")
 def show_mine(ctx: Context) -> Reply:
     current = subscriptions.describe(subscriptions.get(ctx.session, ctx.person))
     page = links.page_url(ctx.settings, "/m/subscriptions", ctx.message.from_user)
@@ -195,6 +263,7 @@ def show_mine(ctx: Context) -> Reply:
 
 
 @router.text(keywords=UNSUBSCRIBE_KEYWORDS)
+@router.intent("unsubscribe")
 def unsubscribe(ctx: Context) -> Reply:
     if ctx.conversation.flow:
         ctx.conversation.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -85,6 +85,44 @@ def hours_text(station: Station, now: datetime | None = None) -> str:
         return f"今天不开放（{plan.reason}）"
     periods = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in plan.periods)
     return f"今天 {periods}"
+
+
+def days_text(station: Station, days: list[date], today: date) -> list[str]:
+    """The hours of the given days in words ("12月12日 周六：不开放（休息）"), then the
+    usual week when a day asked is closed, so a person sees when to come instead."""
+    lines = []
+    closed = False
+    for day in days:
+        plan = availability.day_plan(station, day)
+        label = "今天" if day == today else f"{day.month}月{day.day}日 {WEEKDAYS[day.weekday()]}"
+        if plan.open:
+            periods = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in plan.periods)
+            lines.append(f"{label}：{periods}")
+        else:
+            closed = True
+            lines.append(f"{label}：不开放（{plan.reason or '休息'}）")
+    if closed:
+        lines.append("平时：" + week_summary(station))
+    return lines
+
+
+def week_summary(station: Station) -> str:
+    """The usual week in one line, days with the same hours together:
+    "周一至周五 09:00-11:30、13:30-17:00；周六 09:00-12:00"."""
+    runs: list[tuple[int, int, str]] = []
+    for weekday in range(len(WEEKDAYS)):
+        periods = availability.weekly_periods(station, weekday)
+        text = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
+        if runs and runs[-1][2] == text and runs[-1][1] == weekday - 1:
+            runs[-1] = (runs[-1][0], weekday, text)
+        else:
+            runs.append((weekday, weekday, text))
+    parts = [
+        (WEEKDAYS[a] if a == b else f"{WEEKDAYS[a]}至{WEEKDAYS[b]}") + " " + text
+        for a, b, text in runs
+        if text
+    ]
+    return "；".join(parts) or "暂无固定开放时间"
 
 
 def weekly_text(station: Station) -> list[str]:

@@ -29,12 +29,59 @@ from core.timeutil import utcnow
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
 SUGGEST_FOOTER = "回复数字查看答案；都不是的话，请换个说法再问，或回复“人工”。"
 FALLBACK = "抱歉，这个问题我暂时回答不了。"
+RELATED_HEAD = "您可能还想问："
+RELATED_FOOTER = "回复数字查看。"
+
+# Answering first. A question the understanding step reads as a policy question gets the
+# best entry's answer in the first reply when that entry is plausible (its evidence at
+# least PLAUSIBLE_MIN) and not tied with the next (its score at least TIE_MARGIN ahead);
+# up to NEIGHBOURS other plausible entries are offered below it. Genuine ties get the
+# numbered choices, off-topic questions the fallback. Chosen on the tune half of the
+# blind set and the FAQ's similar questions, never on a held-out part (README).
+PLAUSIBLE_MIN = 0.30
+TIE_MARGIN = 0.04
+NEIGHBOURS = 2
+
+ANSWER = "answer"
+CHOICES = "choices"
+
+
+@dataclass(frozen=True)
+class FirstReply:
+    """What the first reply to a question is: an entry's answer (with neighbours to pick
+    from below it), the numbered choices, or the fallback."""
+
+    kind: str  # ANSWER, CHOICES or MISSED
+    faq_id: str | None
+    offered: list[Candidate]  # the numbered neighbours or choices
+
+    @property
+    def tier(self) -> str:
+        return {ANSWER: ANSWERED, CHOICES: SUGGESTED}.get(self.kind, MISSED)
+
+
+def first_reply(result: Match, *, policy_question: bool, offer_choices: bool = True) -> FirstReply:
+    """Answer first where the question is ours and the best entry plausible and untied.
+
+    `offer_choices` False (the understanding step read something that is not ours): only a
+    clear answer, never a list of choices."""
+    candidates = result.candidates
+    if result.tier == ANSWERED and result.faq_id:
+        return FirstReply(ANSWER, result.faq_id, candidates[1 : 1 + NEIGHBOURS])
+    if result.tier != SUGGESTED or not candidates or not offer_choices:
+        return FirstReply(MISSED, None, [])
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if policy_question and best.evidence >= PLAUSIBLE_MIN and best.score - runner_up >= TIE_MARGIN:
+        return FirstReply(ANSWER, best.faq_id, candidates[1 : 1 + NEIGHBOURS])
+    return FirstReply(CHOICES, None, candidates)
 
 
 @dataclass(frozen=True)
 class FaqAnswer:
     text: str
     match: Match
+    first: FirstReply
 
 
 @dataclass(frozen=True)
@@ -89,22 +136,51 @@ def render_answer(catalog: Catalog, settings: Settings, entry: EntryView) -> str
     return fit_text(entry.answer, budget) + tail
 
 
+def _numbered(candidates: list[Candidate]) -> str:
+    return "\n".join(f"{i}. {c.question}" for i, c in enumerate(candidates, start=1))
+
+
 def render_suggestions(candidates: list[Candidate]) -> str:
-    lines = [f"{i}. {c.question}" for i, c in enumerate(candidates, start=1)]
-    return "您是不是想问：\n" + "\n".join(lines) + "\n" + SUGGEST_FOOTER
+    return "您是不是想问：\n" + _numbered(candidates) + "\n" + SUGGEST_FOOTER
 
 
-def ask(session: Session, settings: Settings, text: str) -> FaqAnswer:
-    """Match and render; nothing is written (see `log_fields` and `log_query`)."""
+def render_with_neighbours(
+    catalog: Catalog, settings: Settings, entry: EntryView, neighbours: list[Candidate]
+) -> str:
+    """The answer, then the neighbours to pick from, all within WeChat's limit."""
+    if not neighbours:
+        return render_answer(catalog, settings, entry)
+    related = f"\n{RELATED_HEAD}\n{_numbered(neighbours)}\n{RELATED_FOOTER}"
+    tail = f"\n{catalog.citation(entry)}\n详情：{entry_url(settings, entry.id)}" + related
+    budget = 2000 - len(tail.encode("utf-8"))
+    return fit_text(entry.answer, budget) + tail
+
+
+def ask(
+    session: Session,
+    settings: Settings,
+    text: str,
+    *,
+    policy_question: bool = False,
+    offer_choices: bool = True,
+) -> FaqAnswer:
+    """Match and render the first reply; nothing is written (see `log_fields`, `log_query`).
+
+    `policy_question`: the understanding step read the message as a policy question, so
+    a plausible best entry is answered rather than offered among choices;
+    `offer_choices` False: it read something not ours, so a clear answer or nothing."""
     catalog = catalog_cache.get(session)
     result = match(catalog, text)
-    if result.tier == ANSWERED and result.faq_id:
-        reply = render_answer(catalog, settings, catalog.entries[result.faq_id])
-    elif result.tier == SUGGESTED:
-        reply = render_suggestions(result.candidates)
+    first = first_reply(result, policy_question=policy_question, offer_choices=offer_choices)
+    entry = catalog.entries.get(first.faq_id or "")
+    if first.kind == ANSWER and entry is not None:
+        reply = render_with_neighbours(catalog, settings, entry, first.offered)
+    elif first.kind == CHOICES:
+        reply = render_suggestions(first.offered)
     else:
+        first = FirstReply(MISSED, None, [])
         reply = FALLBACK
-    return FaqAnswer(reply, result)
+    return FaqAnswer(reply, result, first)
 
 
 def log_fields(answer: FaqAnswer, text: str, channel: str) -> dict[str, Any]:
@@ -115,8 +191,8 @@ def log_fields(answer: FaqAnswer, text: str, channel: str) -> dict[str, Any]:
         "channel": channel,
         "text": text[:2000],
         "normalized": fold(text)[:400],
-        "tier": result.tier,
-        "faq_id": result.faq_id,
+        "tier": answer.first.tier,
+        "faq_id": answer.first.faq_id,
         "score": round(result.score, 4),
         "candidates": [
             {"faq_id": c.faq_id, "question": c.question, "score": c.score}
@@ -135,8 +211,8 @@ def log_query(
 
 
 def asked(answer: FaqAnswer, key: str) -> Asked:
-    result = answer.match
-    return Asked(key, result.tier, result.faq_id, [c.faq_id for c in result.candidates])
+    first = answer.first
+    return Asked(key, first.tier, first.faq_id, [c.faq_id for c in first.offered])
 
 
 def _latest_query(session: Session, person: Person) -> FaqQuery | None:
@@ -167,7 +243,7 @@ def choose(
 ) -> tuple[str, Asked] | None:
     """The answer for suggestion `number` (1-based) and the question with it chosen; None if
     `number` is out of range or the entry is gone."""
-    if question.tier != SUGGESTED or not 1 <= number <= len(question.candidates):
+    if not 1 <= number <= len(question.candidates):
         return None
     faq_id = question.candidates[number - 1]
     catalog = catalog_cache.get(session)

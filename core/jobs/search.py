@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.jobs.models import OPEN, JobPosting, Subscription
@@ -26,15 +26,30 @@ def today_local(now: datetime | None = None) -> date:
 
 @dataclass(frozen=True)
 class JobFilter:
-    """Empty towns / industries mean any, as in a subscription."""
+    """Empty towns / industries mean any, as in a subscription.
+
+    `words` (a kind of work, e.g. 司机 / 驾驶员 for "开车的") are looked for in a posting's
+    title, industry and requirements; `pay_min` / `pay_max` keep postings whose stated pay
+    can reach the floor / starts under the ceiling (薪资面议 states none, so is left out).
+    """
 
     towns: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     priority_only: bool = False
+    words: tuple[str, ...] = ()
+    pay_min: int | None = None
+    pay_max: int | None = None
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.towns or self.industries or self.priority_only)
+        return bool(
+            self.towns
+            or self.industries
+            or self.priority_only
+            or self.words
+            or self.pay_min
+            or self.pay_max
+        )
 
 
 def filter_for(subscription: Subscription | None) -> JobFilter:
@@ -66,6 +81,25 @@ def _conditions(
         where.append(JobPosting.industry.in_(wanted.industries))
     if wanted.priority_only:
         where.append(JobPosting.veterans_priority.is_(True))
+    if wanted.words:
+        where.append(
+            or_(
+                *(
+                    column.contains(word, autoescape=True)
+                    for word in wanted.words
+                    for column in (JobPosting.title, JobPosting.industry, JobPosting.requirements)
+                )
+            )
+        )
+    if wanted.pay_min:
+        where.append(
+            or_(
+                JobPosting.pay_max >= wanted.pay_min,
+                and_(JobPosting.pay_max.is_(None), JobPosting.pay_min >= wanted.pay_min),
+            )
+        )
+    if wanted.pay_max:
+        where.append(JobPosting.pay_min <= wanted.pay_max)
     if published_after is not None:
         where.append(JobPosting.published_at > published_after)
     return where

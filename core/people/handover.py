@@ -24,13 +24,29 @@ def request_person(session: Session, person: Person, note: str) -> tuple[Handove
     """One open request per person: asking again adds to the note instead of queueing twice."""
     existing = open_request_for(session, person)
     if existing is not None:
-        if note:
-            existing.note = (existing.note + "\n" + note).strip()[-2000:]
+        add_to_request(existing, note)
         return existing, False
-    request = HandoverRequest(person=person, note=note[:2000])
+    request = HandoverRequest(person=person, note=note[:NOTE_MAX_CHARS])
     session.add(request)
     session.flush()
     return request, True
+
+
+NOTE_MAX_CHARS = 2000
+
+
+def add_to_request(request: HandoverRequest, text: str) -> None:
+    """More from the person, kept with the request staff will read (the latest if long)."""
+    if text:
+        request.note = (request.note + "\n" + text).strip()[-NOTE_MAX_CHARS:]
+
+
+def still_open(session: Session, request_id: int, person: Person) -> HandoverRequest | None:
+    """The person's own request, if staff have not answered or closed it yet."""
+    request = session.get(HandoverRequest, request_id)
+    if request is None or request.person_id != person.id or request.status != OPEN:
+        return None
+    return request
 
 
 def list_requests(

@@ -55,7 +55,8 @@ def test_cancel_without_a_flow(client, settings):
 
 
 def test_cancel_leaves_any_flow(client, settings, monkeypatch):
-    """A flow owns every message until 取消/退出; state lives in Redis with a TTL."""
+    """A flow owns every answer until 取消/退出; state lives in Redis with a TTL. Another
+    feature's command word leaves it (the router decides, for every flow)."""
     seen: list[str] = []
 
     def in_flow(ctx) -> Reply:
@@ -66,13 +67,16 @@ def test_cancel_leaves_any_flow(client, settings, monkeypatch):
         router.flow_rules, "demo", type(router.exit_rule)("t.demo", in_flow, flow="demo")
     )
     Conversation("o-f", settings.conversation_ttl_seconds).start("demo", "step1")
-    assert say(client, settings, "o-f", "帮助") == "（流程中）请回复数字"
-    assert seen == ["帮助"]
+    assert say(client, settings, "o-f", "2") == "（流程中）请回复数字"
+    assert seen == ["2"]
     ttl = cache.client.ttl(cache.key("conv", "o-f"))
     assert 0 < ttl <= settings.conversation_ttl_seconds
     assert "已退出" in say(client, settings, "o-f", "退出")
     assert Conversation("o-f", 60).flow is None
+    Conversation("o-f", settings.conversation_ttl_seconds).start("demo", "step1")
     assert "人工" in say(client, settings, "o-f", "帮助")
+    assert seen == ["2"]
+    assert Conversation("o-f", 60).flow is None
 
 
 def test_long_replies_fit_wechat_limit():

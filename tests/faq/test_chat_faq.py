@@ -33,11 +33,35 @@ def test_out_of_scope_gets_the_fallback_not_a_policy_answer(client, settings, fa
         assert last_query(faq_loaded).tier == "fallback"
 
 
-def test_a_number_picks_a_suggestion(client, settings, faq_loaded, monkeypatch):
+def _force_choices(monkeypatch) -> None:
+    """Force the middle tier, and every top two tied, so the reply is a list of choices
+    whatever the scores."""
+    from core.faq import answers, matcher
+
+    monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)
+    monkeypatch.setattr(answers, "TIE_MARGIN", 1.01)
+
+
+def test_a_plausible_answer_comes_first_with_neighbours(
+    client, settings, faq_loaded, monkeypatch
+):
+    """Answer first: the best entry's answer, and below it two neighbours to pick by number."""
     from core.faq import matcher
 
-    # Force the middle tier so the test does not depend on a borderline score.
-    monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)
+    monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)  # not a clear answer, only plausible
+    reply = say(client, settings, "o-faq-first", "1131服务是什么")
+    asked = last_query(faq_loaded)
+    assert asked.tier == "answer"
+    assert f"/m/faq/{asked.faq_id}" in reply
+    assert "来源：" in reply
+    assert "您可能还想问" in reply
+    neighbour = asked.candidates[1]["faq_id"]
+    assert f"/m/faq/{neighbour}" in say(client, settings, "o-faq-first", "1")
+    assert last_query(faq_loaded).chosen_faq_id == neighbour
+
+
+def test_a_number_picks_a_suggestion(client, settings, faq_loaded, monkeypatch):
+    _force_choices(monkeypatch)
     reply = say(client, settings, "o-faq3", "1131服务是什么")
     assert "您是不是想问" in reply
     assert "1." in reply
@@ -51,9 +75,7 @@ def test_a_number_picks_a_suggestion(client, settings, faq_loaded, monkeypatch):
 
 
 def test_a_number_out_of_range_asks_again(client, settings, faq_loaded, monkeypatch):
-    from core.faq import matcher
-
-    monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)
+    _force_choices(monkeypatch)
     say(client, settings, "o-faq4", "1131服务是什么")
     assert "请回复 1 到" in say(client, settings, "o-faq4", "9")
 

@@ -71,9 +71,10 @@ def test_a_retried_question_is_logged_once(client, settings, faq_loaded):
 def test_choice_and_unhelpful_reach_the_question_row(
     client, settings, faq_loaded, monkeypatch, writes_in_request
 ):
-    from core.faq import matcher
+    from core.faq import answers, matcher
 
     monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)  # force the list of choices
+    monkeypatch.setattr(answers, "TIE_MARGIN", 1.01)
     say(client, settings, "o-follow", "1131服务是什么")
     writes_in_request.clear()
     say(client, settings, "o-follow", "2")
@@ -85,9 +86,10 @@ def test_choice_and_unhelpful_reach_the_question_row(
 
 
 def test_with_redis_down_follow_ups_use_the_database(make_app, settings, faq_loaded, monkeypatch):
-    from core.faq import matcher
+    from core.faq import answers, matcher
 
     monkeypatch.setattr(matcher, "ANSWER_MIN", 1.01)
+    monkeypatch.setattr(answers, "TIE_MARGIN", 1.01)
     down = settings.with_overrides(redis_url="redis://127.0.0.1:1/0")
     client = make_app(redis_url=down.redis_url).test_client()
     say(client, down, "o-down", "1131服务是什么")

@@ -11,6 +11,7 @@ from web.cli.app import flush_writers, settings
 from web.cli.commands import ask, db, menu, scheduler, serve, user
 from web.cli.faq import faq
 from web.cli.jobs import jobs
+from web.cli.nlu import nlu
 from web.cli.stations import stations
 
 LONG_RUNNING = ("serve", "scheduler")
@@ -27,7 +28,7 @@ def main(ctx: click.Context) -> None:
         ctx.call_on_close(flush_writers)
 
 
-for command in (serve, db, user, ask, menu, scheduler, faq, stations, jobs):
+for command in (serve, db, user, ask, menu, scheduler, faq, nlu, stations, jobs):
     main.add_command(command)
 
 

@@ -1,0 +1,44 @@
+"""The understanding step of the chat: the intent model for the FAQ in force, per message.
+
+The model learns `policy` from the FAQ's own phrasings, so it follows the catalog: a
+curator's edit that changes how questions are asked retrains it (in well under a second)
+when the next message needs it; edits that leave the phrasings alone reuse it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.faq.catalog import Catalog, catalog_cache, text_processor
+from core.nlu.understand import Understander, Understanding, understander
+from core.timeutil import local, utcnow
+
+
+def faq_phrasings(catalog: Catalog) -> list[tuple[str, str, list[str]]]:
+    return [(e.id, e.question, list(e.similar)) for e in catalog.entries.values()]
+
+
+def current(session: Session) -> Understander:
+    """The model for the FAQ as it is now."""
+    return understander(text_processor(), faq_phrasings(catalog_cache.get(session)))
+
+
+def today() -> date:
+    return local(utcnow()).date()
+
+
+def understand(session: Session, text: str) -> Understanding:
+    return current(session).understand(text, today())
+
+
+def read_slots(text: str) -> dict[str, Any]:
+    """Every slot in an answer inside a flow ("明天上午", "安亭那个", "第二个", "失业登记"),
+    whatever its intent: the step, not the model, says what is being asked."""
+    from core.nlu import slots
+
+    processor = text_processor()
+    return slots.extract(processor.fix_typos(unicodedata.normalize("NFKC", text)), today())

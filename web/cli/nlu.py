@@ -1,0 +1,147 @@
+"""`vetbot nlu …`: check the intents' content files, and measure understanding.
+
+`eval` sends every message of a labelled set through the real /wechat path (a new person
+each, on a scratch database with the demo data, "today" fixed at the set's reference day)
+twice: as the bot is, and with the understanding step off (the command words and the FAQ,
+as before it existed). It prints the figures of both for the whole set and each part, and
+the misses and worst confusions of every part but the held-out one.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from unittest import mock
+
+import click
+
+HELD_OUT = "heldout"
+EVAL_FILE = Path(__file__).resolve().parents[2] / "content" / "intents" / "eval" / "blind.yaml"
+REFERENCE_DAY = date(2026, 12, 7)  # "today" in the label guide of the blind set
+
+
+@click.group()
+def nlu() -> None:
+    """Understanding everyday Chinese (content/intents/)."""
+
+
+@nlu.command("check")
+def nlu_check() -> None:
+    """Validate the intents' content files; exits 1 on any problem."""
+    from core.nlu.check import run_checks
+
+    count, problems = run_checks()
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{count} phrasings, {len(problems)} problems")
+    if problems:
+        raise SystemExit(1)
+
+
+@nlu.command("eval")
+@click.argument("file", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--show-misses", is_flag=True, help="List misses; never those of the held-out part.")
+def nlu_eval(file: Path | None, show_misses: bool) -> None:
+    """Intent, slots and first-reply figures, beside the command words + FAQ baseline."""
+    from core.content_files import read_yaml
+    from core.nlu.evaluate import load
+
+    path = file or EVAL_FILE
+    items = load(read_yaml(path))
+    with tempfile.TemporaryDirectory(prefix="vetbot-nlu-eval-") as scratch:
+        ours, base = _outcomes(items, Path(scratch))
+    parts = sorted({i.part for i in items if i.part})
+    for part in [None, *parts]:
+        chosen = [n for n, i in enumerate(items) if part is None or i.part == part]
+        _echo_part(path, items, chosen, ours, base, part, show_misses and part != HELD_OUT)
+
+
+def _outcomes(items, scratch):  # type: ignore[no-untyped-def]
+    """Each message's outcome with understanding on, and off."""
+    from bot import understanding
+    from core.config import load_settings
+    from core.startup import prepare_database
+    from web.cli.app import app as make_app
+
+    settings = load_settings({}).with_overrides(
+        instance_path=scratch, load_demo_data=True, redis_prefix="vetbot-nlu-eval:"
+    )
+    make_app(settings)
+    prepare_database(settings)
+    results = []
+    with mock.patch.object(understanding, "today", lambda: REFERENCE_DAY):
+        for enabled in (True, False):
+            chosen = settings.with_overrides(nlu_enabled=enabled)
+            results.append([_send(chosen, f"nlu-eval-{enabled:d}-{i.id}", i.text) for i in items])
+    return results[0], results[1]
+
+
+def _send(settings, openid, text):  # type: ignore[no-untyped-def]
+    from bot import gateway, simulate
+    from core.nlu.evaluate import Outcome
+
+    outcome = gateway.handle(
+        settings, simulate.signed_args(settings), simulate.text_xml(openid, text).encode()
+    )
+    reply = outcome.reply
+    if reply is None:
+        return Outcome("error", {}, None)
+    understood = reply.understood or {}
+    intent = understood.get("intent") or handler_intent(reply)
+    answered = reply.faq_id if reply.intent in ANSWER_INTENTS else None
+    return Outcome(str(intent), dict(understood.get("slots") or {}), answered)
+
+
+ANSWER_INTENTS = ("faq_answer", "faq_choice", "faq_answer_first")
+# Without the understanding step, what each handler means (the command words' intents).
+HANDLER_INTENTS = {
+    "jobs_chat.find_jobs": "job.search",
+    "jobs_chat.more_jobs": "job.more",
+    "events_chat.list_events": "event.list",
+    "events_chat.sign_up_by_number": "event.signup",
+    "events_chat.my_signups": "event.mine",
+    "events_chat.withdraw_by_number": "event.withdraw",
+    "stations.find_stations": "station.nearest",
+    "booking_chat.start_booking": "booking.start",
+    "my_bookings.list_bookings": "booking.mine",
+    "subscribe_flow.start": "subscribe",
+    "subscribe_flow.show_mine": "subscription.mine",
+    "subscribe_flow.unsubscribe": "unsubscribe",
+    "handover.request_person": "handover",
+    "help.show_help": "help",
+    "flow.leave_flow": "none",
+}
+
+
+def handler_intent(reply) -> str:  # type: ignore[no-untyped-def]
+    """The intent a reply stands for when nothing was understood (a command word, the FAQ)."""
+    if reply.handler in HANDLER_INTENTS:
+        return HANDLER_INTENTS[reply.handler]
+    if reply.handler == "my_bookings.act_on_booking":
+        return "booking.reschedule" if "改" in (reply.text or "") else "booking.cancel"
+    if reply.intent in ("faq_answer", "faq_suggest", "faq_choice", "faq_answer_first"):
+        return "policy"
+    return "none"
+
+
+def _echo_part(path, items, chosen, ours, base, part, show_misses):  # type: ignore[no-untyped-def]
+    from core.nlu.evaluate import report
+
+    title = "all messages" if part is None else f"part {part!r}"
+    click.echo(f"== {path.name}, {title}: {len(chosen)} messages")
+    mine = report((items[n], ours[n]) for n in chosen)
+    for line in mine.lines("vetbot (understanding on)"):
+        click.echo(line)
+    for line in report((items[n], base[n]) for n in chosen).lines(
+        "baseline (command words + FAQ, as before)"
+    ):
+        click.echo(line)
+    if part != HELD_OUT:
+        click.echo("  worst confusions:")
+        for line in mine.worst():
+            click.echo(line)
+    if show_misses:
+        click.echo("  misses:")
+        for miss in mine.misses:
+            click.echo("    " + miss)
