@@ -178,10 +178,10 @@ class Router:
             if rule.pattern and rule.pattern.search(ctx.text):
                 return rule
         if ctx.settings.nlu_enabled:
-            rule = self.intent_rules.get(ctx.understanding.intent)
-            if rule is not None:
+            understood = self.intent_rules.get(ctx.understanding.intent)
+            if understood is not None:
                 ctx.by_intent = True
-                return rule
+                return understood
         return self.fallback_rule
 
     def _command_elsewhere(self, ctx: Context, text: str) -> Rule | None:

@@ -13,18 +13,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.faq.catalog import Catalog, catalog_cache, text_processor
+from core.faq.catalog import catalog_cache, text_processor
+from core.nlu.data import catalog_entries
 from core.nlu.understand import Understander, Understanding, understander
 from core.timeutil import local, utcnow
 
 
-def faq_phrasings(catalog: Catalog) -> list[tuple[str, str, list[str]]]:
-    return [(e.id, e.question, list(e.similar)) for e in catalog.entries.values()]
-
-
 def current(session: Session) -> Understander:
-    """The model for the FAQ as it is now."""
-    return understander(text_processor(), faq_phrasings(catalog_cache.get(session)))
+    """The model for the FAQ as it is now (retrained only when its phrasings change)."""
+    catalog = catalog_cache.get(session)
+    return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index)
 
 
 def today() -> date:

@@ -55,8 +55,14 @@ def load_content() -> int:
 
 
 def warm_up(settings: Settings) -> None:
-    """Load jieba and build the FAQ index now (before gunicorn forks), not on the first question."""
+    """Load the tokenizer, build the FAQ index and train the intent model now (before
+    gunicorn forks), not on the first message."""
     from core.faq.catalog import catalog_cache, text_processor
 
     text_processor(settings.instance_path / "jieba")
-    _committed(catalog_cache.get)
+    catalog = _committed(catalog_cache.get)
+    # The intent model learns `policy` from the FAQ: trained here too, before any fork.
+    from core.nlu.data import catalog_entries
+    from core.nlu.understand import understander
+
+    understander(text_processor(), lambda: catalog_entries(catalog), catalog.index)

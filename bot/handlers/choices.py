@@ -42,7 +42,7 @@ def number(text: str) -> int | None:
 
 
 def is_question(text: str) -> bool:
-    """"要带什么材料？": a question, not an answer to the step (see `aside`)."""
+    """ "要带什么材料？": a question, not an answer to the step (see `aside`)."""
     return any(word in (text or "") for word in QUESTION_WORDS)
 
 

@@ -137,14 +137,13 @@ def answer(ctx: Context) -> Reply:
     if step == "what":
         picked = _picked(ctx.text, WHAT)
         if not picked:
-            return _ask(ctx, "what", lead="请回复 1 到 3 之间的数字，可以多选。\n")
+            return _unclear(ctx, "what", "请回复 1 到 3 之间的数字，可以多选。\n")
         return _after_what(ctx, picked)
     if step in ("towns", "industries"):
         values = TOWNS if step == "towns" else INDUSTRIES
         picked = _picked(ctx.text, values)
         if picked is None:
-            lead = f"请回复 0 到 {len(values)} 之间的数字，可以多选。\n"
-            return _ask(ctx, step, lead=lead)
+            return _unclear(ctx, step, f"请回复 0 到 {len(values)} 之间的数字，可以多选。\n")
         if step == "towns":
             return _ask(ctx, "industries", towns=picked)
         return _ask(ctx, "digest", industries=picked)
@@ -154,6 +153,13 @@ def answer(ctx: Context) -> Reply:
             return _ask(ctx, "digest", lead="请回复 1（要）或 2（不要）。\n")
         return _ask(ctx, "confirm", digest=text in YES)
     return _state_lost(ctx)
+
+
+def _unclear(ctx: Context, step: str, lead: str) -> Reply:
+    """Not an answer to the step: a question is answered and the step asked again, another
+    request leaves the flow (choices.aside); otherwise the step is asked again."""
+    aside = choices.aside(ctx, lambda more: _ask(ctx, step, lead=more))
+    return aside if aside is not None else _ask(ctx, step, lead=lead)
 
 
 def _confirmed(ctx: Context) -> Reply:

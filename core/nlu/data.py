@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from core.content_files import read_yaml
+from core.faq.catalog import Catalog
 
 PHRASINGS_DIR = Path(__file__).resolve().parents[2] / "content" / "intents" / "phrasings"
 OFF_TOPIC_FILE = (
@@ -52,6 +53,11 @@ def faq_examples(entries: Iterable[tuple[str, str, Sequence[str]]]) -> list[tupl
 
 def off_topic(path: Path = OFF_TOPIC_FILE) -> list[tuple[str, str]]:
     return [(str(q), "none") for q in read_yaml(path)["questions"]]
+
+
+def catalog_entries(catalog: Catalog) -> list[tuple[str, str, list[str]]]:
+    """(id, question, similar questions) of every entry of an FAQ catalog."""
+    return [(e.id, e.question, list(e.similar)) for e in catalog.entries.values()]
 
 
 def training_set(

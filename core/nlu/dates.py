@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from core.nlu.numbers import small_number
 
 WEEKEND = "weekend"
+DECEMBER = 12
+MAX_DAY = 31
 WEEKDAY_NAMES = "一二三四五六日天"
 _DAY_WORDS = (
     ("大后天", 3),
@@ -85,7 +87,7 @@ def _day_of_month(day: int, today: date) -> date | None:
             found = None
         if found is not None and found >= today:
             return found
-        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+        month, year = (1, year + 1) if month == DECEMBER else (month + 1, year)
     return None
 
 
@@ -123,7 +125,7 @@ def _explicit_day(text: str, today: date) -> date | None:
     match = _DAY_OF_MONTH.search(text)
     if match:
         day = small_number(match.group(1))
-        if day and 1 <= day <= 31:
+        if day and 1 <= day <= MAX_DAY:
             return _day_of_month(day, today)
     return None
 

@@ -66,11 +66,10 @@ class Outcome:
 def normalised_slots(slots: dict[str, Any]) -> dict[str, Any]:
     """Comparable slot values: strings, lists sorted, services as item numbers."""
     found: dict[str, Any] = {}
-    for name, value in (slots or {}).items():
-        if value in (None, "", []):
+    for name, raw in (slots or {}).items():
+        if raw in (None, "", []):
             continue
-        if name == "service":
-            value = SERVICE_ITEMS.get(str(value), str(value))
+        value = SERVICE_ITEMS.get(str(raw), str(raw)) if name == "service" else raw
         if name == "topic" and not isinstance(value, list | tuple):
             value = [value]
         if isinstance(value, list | tuple):

@@ -21,6 +21,7 @@ DIGITS = {
 }
 UNITS = {"十": 10, "百": 100, "千": 1000, "k": 1000, "K": 1000, "万": 10000, "w": 10000, "W": 10000}
 CHINESE_DIGITS = "零〇一二两俩三四五六七八九"
+PAIR = 2
 
 
 def small_number(text: str) -> int | None:
@@ -48,7 +49,7 @@ _AMOUNT = re.compile(
 def _value(number: str) -> float | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", number):
         return float(number)
-    if len(number) == 2 and number[0] in DIGITS and number[1] in DIGITS and "十" not in number:
+    if len(number) == PAIR and all(ch in DIGITS for ch in number):
         return None  # "七八" is a range, read by amounts()
     small = small_number(number)
     if small is not None:

@@ -89,7 +89,7 @@ def pay(text: str) -> dict[str, int]:
     found = [(v, s, e) for v, s, e in found if v >= _PAY_FLOOR]
     if not found:
         return {}
-    if len(found) >= 2 and re.search(r"[到至\-~～]", text[found[0][2] : found[1][1] + 1]):
+    if len(found) > 1 and re.search(r"[到至\-~～]", text[found[0][2] : found[1][1] + 1]):
         low, high = sorted((found[0][0], found[1][0]))
         return {"pay_min": low, "pay_max": high}
     value, start, end = found[0]

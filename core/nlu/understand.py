@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -60,7 +61,21 @@ _CLAUSE = re.compile(r"[\s，,。.！!？?；;、]+|(?=顺便|还有|另外|再�
 CLAUSE_MIN_SCORE = 0.3
 MIN_CLAUSE_CHARS = 2
 DETAIL_MAX_CHARS = 8
-QUESTION_WORDS = ("吗", "么", "咋", "如何", "啥", "什么", "多少", "哪", "能不能", "可不可以", "?", "？", "伐")
+QUESTION_WORDS = (
+    "吗",
+    "么",
+    "咋",
+    "如何",
+    "啥",
+    "什么",
+    "多少",
+    "哪",
+    "能不能",
+    "可不可以",
+    "?",
+    "？",
+    "伐",
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +132,7 @@ class Understander:
         to the request; the whole message's intent when no clause stands on its own."""
         whole = whole or self.classify(text)
         clauses = [c for c in _CLAUSE.split(text) if len(c) >= MIN_CLAUSE_CHARS]
-        if len(clauses) < 2:
+        if len(clauses) <= 1:
             return [whole.intent]
         found: list[str] = []
         for clause in clauses:
@@ -173,26 +188,32 @@ def _split_opening(text: str) -> tuple[str, str]:
 
 
 _lock = threading.Lock()
-_current: tuple[tuple[Any, ...], Understander] | None = None
+_current: tuple[object, Understander] | None = None
 
 
 def understander(
     processor: TextProcessor,
-    faq_entries: list[tuple[str, str, list[str]]],
-    added: list[tuple[str, str]] | None = None,
+    faq_entries: Callable[[], list[tuple[str, str, list[str]]]],
+    source: object,
 ) -> Understander:
-    """The model for this FAQ and these added phrasings, trained once and reused."""
+    """The model trained for `source` (the FAQ index it learns `policy` from), once.
+
+    `source` is compared by identity, and held, so a rebuilt FAQ index (new phrasings)
+    retrains the model and nothing per message costs more than that comparison;
+    `faq_entries` is called only to train."""
     global _current
-    key = (tuple((e[0], e[1], tuple(e[2])) for e in faq_entries), tuple(added or ()))
+    current = _current
+    if current is not None and current[0] is source:
+        return current[1]
     with _lock:
-        if _current is None or _current[0] != key:
+        if _current is None or _current[0] is not source:
             from core.nlu.data import training_set
 
-            examples = training_set(faq_entries, added or ())
+            examples = training_set(faq_entries())
 
             def analyse(text: str) -> list[str]:
                 cleaned = processor.clean(text)
                 return features(cleaned, processor.tokens(cleaned, cleaned=True))
 
-            _current = (key, Understander(train(examples, analyse), processor))
+            _current = (source, Understander(train(examples, analyse), processor))
         return _current[1]

@@ -42,9 +42,7 @@ def _force_choices(monkeypatch) -> None:
     monkeypatch.setattr(answers, "TIE_MARGIN", 1.01)
 
 
-def test_a_plausible_answer_comes_first_with_neighbours(
-    client, settings, faq_loaded, monkeypatch
-):
+def test_a_plausible_answer_comes_first_with_neighbours(client, settings, faq_loaded, monkeypatch):
     """Answer first: the best entry's answer, and below it two neighbours to pick by number."""
     from core.faq import matcher
 

@@ -23,7 +23,12 @@ def test_the_shipped_content_passes():
 
 
 def test_an_unknown_intent_and_a_phrasing_under_two_intents_are_refused():
-    found = [*_all_enough(), ("找工作呀", "job.lookup"), ("有活吗", "job.search"), ("有活吗", "help")]
+    found = [
+        *_all_enough(),
+        ("找工作呀", "job.lookup"),
+        ("有活吗", "job.search"),
+        ("有活吗", "help"),
+    ]
     problems = check.check_phrasings(found)
     assert any("unknown intent 'job.lookup'" in p for p in problems)
     assert any("'有活吗' is under job.search and help" in p for p in problems)

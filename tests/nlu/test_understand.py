@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from core.faq.catalog import text_processor
+from core.faq.evaluate import catalog_from_entries
 from core.faq.schema import load_entries
+from core.nlu.data import catalog_entries
 from core.nlu.understand import Understander, understander
 
 MONDAY = date(2026, 12, 7)
@@ -15,9 +17,8 @@ MONDAY = date(2026, 12, 7)
 
 @pytest.fixture(scope="module")
 def nlu() -> Understander:
-    return understander(
-        text_processor(), [(e.id, e.question, list(e.similar)) for e in load_entries()]
-    )
+    catalog = catalog_from_entries(load_entries())
+    return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index)
 
 
 @pytest.mark.parametrize(
