@@ -129,6 +129,8 @@ def _run_logged_later(
             reply_payload_json=payload,
             handler=reply.handler,
             intent=reply.intent,
+            understood=(reply.understood or {}).get("intent"),
+            confidence=(reply.understood or {}).get("confidence"),
             extras=ctx.with_log or None,
         )
     )
@@ -156,7 +158,7 @@ def _run_logged_now(
         ctx = Context(message, conversation, settings, session, person, inbound)
         reply = _dispatch(ctx, routes, isolate=True)
         payload = _finish(reply)
-        messages.log_outbound(
+        logged = messages.log_outbound(
             session,
             person,
             msg_type=reply.kind,
@@ -167,6 +169,8 @@ def _run_logged_now(
             handler=reply.handler,
             intent=reply.intent,
         )
+        logged.understood = (reply.understood or {}).get("intent")
+        logged.confidence = (reply.understood or {}).get("confidence")
         session.commit()
     except Exception:
         session.rollback()

@@ -14,15 +14,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.faq.catalog import catalog_cache, text_processor
+from core.nlu.curation import added_phrasings
 from core.nlu.data import catalog_entries
 from core.nlu.understand import Understander, Understanding, understander
 from core.timeutil import local, utcnow
 
 
 def current(session: Session) -> Understander:
-    """The model for the FAQ as it is now (retrained only when its phrasings change)."""
+    """The model for the FAQ and the staff's phrasings as they are now (retrained only when
+    either changes)."""
     catalog = catalog_cache.get(session)
-    return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index)
+    _stamp, added = added_phrasings.get(session)
+    return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index, added)
 
 
 def today() -> date:

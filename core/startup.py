@@ -62,7 +62,9 @@ def warm_up(settings: Settings) -> None:
     text_processor(settings.instance_path / "jieba")
     catalog = _committed(catalog_cache.get)
     # The intent model learns `policy` from the FAQ: trained here too, before any fork.
+    from core.nlu.curation import added_phrasings
     from core.nlu.data import catalog_entries
     from core.nlu.understand import understander
 
-    understander(text_processor(), lambda: catalog_entries(catalog), catalog.index)
+    _stamp, added = _committed(added_phrasings.get)
+    understander(text_processor(), lambda: catalog_entries(catalog), catalog.index, added)

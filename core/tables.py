@@ -10,6 +10,7 @@ from core.chatlog.models import MessageLog
 from core.db import Base
 from core.faq.models import FaqEntry, FaqQuery
 from core.jobs.models import Event, EventSignup, JobPosting, Subscription
+from core.nlu.models import IntentPhrasing
 from core.people.models import HandoverRequest, Person
 from core.staff.models import StaffUser
 from core.wechat.models import OutboxMessage
@@ -25,6 +26,7 @@ __all__ = [
     "FaqEntry",
     "FaqQuery",
     "HandoverRequest",
+    "IntentPhrasing",
     "JobPosting",
     "MassSendUsage",
     "MessageConsent",

@@ -59,6 +59,8 @@ class LoggedExchange:
     reply_payload_json: str
     handler: str | None
     intent: str | None
+    understood: str | None = None  # the understanding step's intent, and its confidence
+    confidence: float | None = None
     # Rows that belong with this message's log (see bot.context.Context.with_log):
     # "faq_query" (core.faq.answers.log_fields) and "faq_follow_up" ({key, chosen, unhelpful}).
     extras: dict[str, Any] | None = None

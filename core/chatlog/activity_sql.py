@@ -77,6 +77,8 @@ def _exchanges_json(
             "reply_text": item.reply_text,
             "handler": item.handler,
             "intent": item.intent,
+            "understood": item.understood,
+            "confidence": item.confidence,
         }
         if person_ids is not None:
             fields["person_id"] = person_ids[item.openid]
@@ -122,7 +124,7 @@ src AS (
     SELECT * FROM json_to_recordset(CAST(:exchanges AS json))
         AS r(n int, openid text, at timestamptz, msg_type text, content text, dedup_key text,
              reply_kind text, reply_text text, reply_payload json, handler text, intent text,
-             faq_query json)
+             understood text, confidence float8, faq_query json)
 ),
 people AS (
     INSERT INTO person AS p (openid, subscribed, first_seen_at, last_seen_at, last_message_at)
@@ -155,9 +157,9 @@ questions AS (
     ON CONFLICT (dedup_key) DO NOTHING
 )
 INSERT INTO message_log (person_id, direction, msg_type, channel, reply_to_id, content,
-                         payload, handler, intent, created_at)
+                         payload, handler, intent, understood, confidence, created_at)
 SELECT inbound.person_id, '{OUT}', src.reply_kind, 'passive', inbound.id, src.reply_text,
-       src.reply_payload, src.handler, src.intent, src.at
+       src.reply_payload, src.handler, src.intent, src.understood, src.confidence, src.at
 FROM inbound JOIN src ON src.dedup_key = inbound.dedup_key
 ORDER BY src.n
 """
@@ -229,11 +231,12 @@ RETURNING id, dedup_key
 SQLITE_REPLIES = text(
     f"""
 INSERT INTO message_log (person_id, direction, msg_type, channel, reply_to_id, content,
-                         payload, handler, intent, created_at)
+                         payload, handler, intent, understood, confidence, created_at)
 SELECT json_extract(e.value, '$.person_id'), '{OUT}', json_extract(e.value, '$.reply_kind'),
        'passive', m.id, json_extract(e.value, '$.reply_text'),
        json_extract(e.value, '$.reply_payload'), json_extract(e.value, '$.handler'),
-       json_extract(e.value, '$.intent'), json_extract(e.value, '$.at')
+       json_extract(e.value, '$.intent'), json_extract(e.value, '$.understood'),
+       json_extract(e.value, '$.confidence'), json_extract(e.value, '$.at')
 FROM json_each(:exchanges) AS e
 CROSS JOIN message_log AS m ON m.dedup_key = json_extract(e.value, '$.dedup_key')
 WHERE json_extract(e.value, '$.dedup_key') IN (SELECT value FROM json_each(:new_keys))

@@ -34,6 +34,10 @@ class MessageLog(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     handler: Mapped[str | None] = mapped_column(String(80))
     intent: Mapped[str | None] = mapped_column(String(80))
+    # On a reply: what the understanding step read in the message (core.nlu) and how sure
+    # it was, so curators can see what was misunderstood (console: 未理解的消息).
+    understood: Mapped[str | None] = mapped_column(String(40))
+    confidence: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship()

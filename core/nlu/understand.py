@@ -188,32 +188,34 @@ def _split_opening(text: str) -> tuple[str, str]:
 
 
 _lock = threading.Lock()
-_current: tuple[object, Understander] | None = None
+_current: tuple[object, tuple[tuple[str, str], ...], Understander] | None = None
 
 
 def understander(
     processor: TextProcessor,
     faq_entries: Callable[[], list[tuple[str, str, list[str]]]],
     source: object,
+    added: tuple[tuple[str, str], ...] = (),
 ) -> Understander:
-    """The model trained for `source` (the FAQ index it learns `policy` from), once.
+    """The model trained for `source` (the FAQ index it learns `policy` from) and the
+    phrasings staff `added`, once.
 
     `source` is compared by identity, and held, so a rebuilt FAQ index (new phrasings)
-    retrains the model and nothing per message costs more than that comparison;
-    `faq_entries` is called only to train."""
+    retrains the model, as do new added phrasings; nothing per message costs more than
+    those comparisons. `faq_entries` is called only to train."""
     global _current
     current = _current
-    if current is not None and current[0] is source:
-        return current[1]
+    if current is not None and current[0] is source and current[1] == added:
+        return current[2]
     with _lock:
-        if _current is None or _current[0] is not source:
+        if _current is None or _current[0] is not source or _current[1] != added:
             from core.nlu.data import training_set
 
-            examples = training_set(faq_entries())
+            examples = training_set(faq_entries(), added)
 
             def analyse(text: str) -> list[str]:
                 cleaned = processor.clean(text)
                 return features(cleaned, processor.tokens(cleaned, cleaned=True))
 
-            _current = (source, Understander(train(examples, analyse), processor))
-        return _current[1]
+            _current = (source, added, Understander(train(examples, analyse), processor))
+        return _current[2]

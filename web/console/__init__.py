@@ -73,6 +73,7 @@ from web.console import (  # noqa: E402  (these register the views on bp)
     job_routes,  # noqa: F401  (job postings, CSV)
     routes,  # noqa: F401  (login, inbox, users)
     station_routes,  # noqa: F401  (stations, hours, exceptions, CSV)
+    understanding_routes,  # noqa: F401  (misread messages, teaching intents)
 )
 from web.console.auth import forget_cached_user  # noqa: E402
 

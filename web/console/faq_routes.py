@@ -187,7 +187,8 @@ def _save(form: EntryForm, faq_id: str, row: FaqEntry | None) -> ResponseReturnV
 # --- unanswered questions ------------------------------------------------------------
 
 
-def _days(value: str | None) -> int:
+def parse_days(value: str | None) -> int:
+    """A look-back window from an address: one of a day to a year, else the default."""
     try:
         days = int(value or DEFAULT_DAYS)
     except ValueError:
@@ -199,7 +200,7 @@ def _days(value: str | None) -> int:
 @admin_required
 def faq_unanswered() -> ResponseReturnValue:
     """Missed, half-matched and "没用" questions, grouped by wording, most asked first."""
-    days = _days(request.args.get("days"))
+    days = parse_days(request.args.get("days"))
     groups = faq_curation.unanswered_groups(db.session(), days)
     if days == DEFAULT_DAYS:
         g.setdefault(_COUNT_KEY, len(groups))
@@ -213,7 +214,7 @@ def faq_unanswered() -> ResponseReturnValue:
 
 
 def _back(days: str | None) -> ResponseReturnValue:
-    return redirect(url_for("console.faq_unanswered", days=_days(days)))
+    return redirect(url_for("console.faq_unanswered", days=parse_days(days)))
 
 
 @bp.post("/faq/unanswered/add")
