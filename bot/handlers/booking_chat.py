@@ -192,7 +192,7 @@ def confirmation(ctx: Context, made: Booking, moved: bool) -> str:
     if made.station.address:
         lines.append(f"地址：{made.station.address}")
     lines += [
-        f"加入日历：{links.booking_ics_url(ctx.settings, made.code)}",
+        links.anchor(links.booking_ics_url(ctx.settings, made.code), "加入手机日历"),
         "回复“我的预约”可取消或改约。",
     ]
     return "\n".join(lines)

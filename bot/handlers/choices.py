@@ -73,7 +73,7 @@ def state_lost(ctx: Context, lead: str = "") -> Reply:
     return Reply(
         text=(
             f"{lead}抱歉，系统暂时记不住聊天进度，没法在这里一步步办理了。"
-            f"请点链接在页面上预约或查看服务站：\n{link}\n也可以稍后再发“预约”试试。"
+            f"请点链接在页面上预约或查看服务站：\n{links.anchor(link, '在页面上预约')}\n也可以稍后再发“预约”试试。"
         ),
         intent="flow_state_lost",
     )

@@ -117,7 +117,10 @@ def _show_events(ctx: Context, rows: list[Event], asked: dict[str, object], now:
     text, shown = fitted_list(
         head,
         [_block(i, e, e.id in mine) for i, e in enumerate(rows, start=1)],
-        ["回复“报名1”报名第1个；“我的报名”查看或取消。", f"活动详情：{_events_page(ctx)}"],
+        [
+            "回复“报名1”报名第1个；“我的报名”查看或取消。",
+            links.anchor(_events_page(ctx), "查看活动详情"),
+        ],
     )
     ids = [e.id for e in rows[:shown]]
     _remember(ctx, "events_list", ids)
@@ -221,7 +224,7 @@ def my_signups(ctx: Context) -> Reply:
     text, shown = fitted_list(
         f"您报名了 {len(rows)} 个活动：",
         [_block(i, s.event, True) for i, s in enumerate(rows, start=1)],
-        ["回复“取消报名1”取消第1个。", f"查看全部：{_events_page(ctx)}"],
+        ["回复“取消报名1”取消第1个。", links.anchor(_events_page(ctx), "查看全部报名")],
     )
     _remember(ctx, "my_signups", [s.id for s in rows[:shown]])
     return Reply(text=text, intent="my_signups")

@@ -89,14 +89,14 @@ def _tail(ctx: Context, more: bool, can_page: bool, subscribed: bool) -> list[st
     lines = [(MORE_HINT if can_page else NO_PAGING) if more else "以上是全部符合条件的岗位。"]
     if not subscribed:
         lines.append("回复“订阅”可以只看您所在街镇和行业的岗位。")
-    lines.append(f"按街镇、行业筛选：{_jobs_url(ctx)}")
+    lines.append(links.anchor(_jobs_url(ctx), "按街镇、行业筛选岗位"))
     return lines
 
 
 def _blocks(ctx: Context, page: JobPage) -> list[str]:
     return [
         f"{number}. {posting_line(posting)}\n   "
-        + links.page_url(ctx.settings, f"/m/jobs/{posting.id}")
+        + links.anchor(links.page_url(ctx.settings, f"/m/jobs/{posting.id}"), "查看岗位详情")
         for number, posting in enumerate(page.items, start=page.offset + 1)
     ]
 
@@ -116,13 +116,13 @@ def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None)
         else:
             lead = "暂时没有在招的岗位。"
         return Reply(
-            text=f"{lead}\n看看全部岗位：{_jobs_url(ctx)}\n回复“招聘会”查看近期招聘活动。",
+            text=f"{lead}\n{links.anchor(_jobs_url(ctx), '看看全部岗位')}\n回复“招聘会”查看近期招聘活动。",
             intent="jobs_empty",
         )
     if not page.items:
         cache.delete(key)
         return Reply(
-            text=f"这 {page.total} 个岗位都看过了。发送“找工作”从最新的重新看。\n{_jobs_url(ctx)}",
+            text=f"这 {page.total} 个岗位都看过了。发送“找工作”从最新的重新看。\n{links.anchor(_jobs_url(ctx), '全部岗位')}",
             intent="jobs_end",
         )
     blocks = _blocks(ctx, page)
@@ -155,7 +155,7 @@ def more_jobs(ctx: Context) -> Reply:
     raw = cache.get(_page_key(ctx.message.from_user))
     if raw is None and not cache.available:
         return Reply(
-            text=f"抱歉，暂时没法在聊天里翻页。请打开岗位页面查看全部：\n{_jobs_url(ctx)}",
+            text=f"抱歉，暂时没法在聊天里翻页。请打开岗位页面查看全部：\n{links.anchor(_jobs_url(ctx), '全部岗位')}",
             intent="jobs_state_lost",
         )
     try:

@@ -52,12 +52,12 @@ def list_bookings(ctx: Context) -> Reply:
     page = links.page_url(ctx.settings, "/m/bookings", ctx.message.from_user)
     if not rows:
         return Reply(
-            text=f"您目前没有待办理的预约。\n回复“预约”预约到服务站办事。\n预约记录：{page}",
+            text=f"您目前没有待办理的预约。\n回复“预约”预约到服务站办事。\n{links.anchor(page, '预约记录')}",
             intent="my_bookings",
         )
     seen.remember(ctx, LIST, [row.id for row in rows])
     lines = [f"您有 {len(rows)} 个预约："] + [_line(i, r) for i, r in enumerate(rows, start=1)]
-    lines += ["回复“取消1”取消第1个，“改约1”改约第1个。", f"查看详情：{page}"]
+    lines += ["回复“取消1”取消第1个，“改约1”改约第1个。", links.anchor(page, "查看预约详情")]
     return Reply(text="\n".join(lines), intent="my_bookings")
 
 

@@ -45,7 +45,7 @@ def station_lines(
     return [
         f"{index}. {station.name}{veterans_mark(station)}",
         f"   {where}{stations.hours_text(station, now)}",
-        f"   预约：{link}",
+        f"   {links.anchor(link, '预约这个服务站')}",
     ]
 
 

@@ -107,7 +107,7 @@ def _state_lost(ctx: Context) -> Reply:
     ctx.conversation.clear()
     page = links.page_url(ctx.settings, "/m/subscriptions", ctx.message.from_user)
     return Reply(
-        text=f"抱歉，系统暂时记不住聊天进度。请点链接在页面上设置订阅：\n{page}",
+        text=f"抱歉，系统暂时记不住聊天进度。请点链接在页面上设置订阅：\n{links.anchor(page, '设置订阅')}",
         intent="flow_state_lost",
     )
 
@@ -263,7 +263,7 @@ def show_mine(ctx: Context) -> Reply:
     current = subscriptions.describe(subscriptions.get(ctx.session, ctx.person))
     page = links.page_url(ctx.settings, "/m/subscriptions", ctx.message.from_user)
     return Reply(
-        text=f"{current}\n回复“订阅”修改，“退订”停止全部推送。\n在页面上设置：{page}",
+        text=f"{current}\n回复“订阅”修改，“退订”停止全部推送。\n{links.anchor(page, '在页面上设置')}",
         intent="my_subscription",
     )
 

@@ -24,6 +24,7 @@ from core.faq.text import fold
 from core.people.models import Person
 from core.textfit import fit_text
 from core.timeutil import utcnow
+from core.wechat.links import anchor
 
 # How long a list of suggestions, or an answer, stays the thing a number or "没用" refers to.
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
@@ -131,7 +132,7 @@ def entry_url(settings: Settings, faq_id: str) -> str:
 
 def render_answer(catalog: Catalog, settings: Settings, entry: EntryView) -> str:
     """Answer, citation line, link to the full page — always within WeChat's limit."""
-    tail = f"\n{catalog.citation(entry)}\n详情：{entry_url(settings, entry.id)}"
+    tail = f"\n{catalog.citation(entry)}\n{anchor(entry_url(settings, entry.id), '查看详细说明')}"
     budget = 2000 - len(tail.encode("utf-8"))
     return fit_text(entry.answer, budget) + tail
 
@@ -151,7 +152,10 @@ def render_with_neighbours(
     if not neighbours:
         return render_answer(catalog, settings, entry)
     related = f"\n{RELATED_HEAD}\n{_numbered(neighbours)}\n{RELATED_FOOTER}"
-    tail = f"\n{catalog.citation(entry)}\n详情：{entry_url(settings, entry.id)}" + related
+    tail = (
+        f"\n{catalog.citation(entry)}\n{anchor(entry_url(settings, entry.id), '查看详细说明')}"
+        + related
+    )
     budget = 2000 - len(tail.encode("utf-8"))
     return fit_text(entry.answer, budget) + tail
 

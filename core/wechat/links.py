@@ -6,6 +6,7 @@ expiring link works everywhere (the simulator, embedded mode) and is what the ch
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -62,3 +63,14 @@ def booking_code_from_ics_token(settings: Settings, token: str) -> str | None:
 
 def booking_ics_url(settings: Settings, booking_code: str) -> str:
     return f"{settings.public_base_url}/m/ics/{booking_ics_token(settings, booking_code)}.ics"
+
+
+def anchor(url: str, text: str) -> str:
+    """A link inside a text message, as WeChat shows it: `<a href="…">text</a>`, the long
+    signed address hidden behind a few words the person can tap.
+
+    The address goes in as it is (WeChat's client reads `&` in a query literally; our
+    addresses are built with urlencode, so they hold no quote or bracket to escape)."""
+    if any(ch in url for ch in '"<>'):
+        raise ValueError(f"not a link WeChat can show: {url!r}")
+    return f'<a href="{url}">{escape(text, quote=False)}</a>'

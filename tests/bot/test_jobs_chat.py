@@ -96,7 +96,7 @@ def test_long_postings_still_fit_one_reply_and_more_carries_on(client, settings,
         )
     first = say(client, settings, "o-long", "找工作")
     assert len(first.encode("utf-8")) <= 2000
-    assert first.rstrip().endswith("/m/jobs")
+    assert first.rstrip().endswith('/m/jobs">按街镇、行业筛选岗位</a>')
     assert "回复“更多”" in first
     shown = first.count("/m/jobs/")
     assert 1 <= shown < 5

@@ -54,6 +54,18 @@ def test_a_veteran_follows_asks_for_help_a_person_and_shares_a_location(
     page.screenshot(path=str(SCREENSHOT))
 
 
+def test_links_in_replies_are_tappable_words(live_server: str, phone: Any) -> None:
+    """A reply's <a href> shows as a short tappable link, as WeChat shows it, not markup."""
+    page = phone
+    page.goto(live_server + "/simulator")
+    page.get_by_label("输入消息").fill("我约了哪天来着")
+    page.get_by_role("button", name="发送", exact=True).click()
+    link = page.locator(".row.in .bubble a.link", has_text="预约记录").last
+    expect(link).to_be_visible()
+    assert "/m/bookings?t=" in (link.get_attribute("href") or "")
+    expect(page.locator(".row.in .bubble").last).not_to_contain_text("<a href")
+
+
 def test_voice_image_and_typed_coordinates(live_server: str, phone: Any) -> None:
     page = phone
     page.goto(live_server + "/simulator")

@@ -39,11 +39,44 @@ window.SimChat = function (cfg, messages, csrfToken, getOpenid) {
   }
 
   function bubble(side, text, extraClass) {
-    return row(side, el('div', 'bubble ' + (side === 'in' ? 'bot ' : 'me ') + (extraClass || ''), text));
+    var node = el('div', 'bubble ' + (side === 'in' ? 'bot ' : 'me ') + (extraClass || ''));
+    if (side === 'in') {
+      withLinks(node, text);
+    } else {
+      node.textContent = text;
+    }
+    return row(side, node);
   }
 
   function safeUrl(url) {
     return /^https?:\/\//i.test(url || '') ? url : '';
+  }
+
+  // WeChat shows <a href="...">words</a> in a text reply as a tappable link, so the
+  // bot's replies carry links that way; everything else stays text (textContent).
+  var ANCHOR = /<a href="([^"<>]*)">([^<]*)<\/a>/g;
+
+  function unescapeText(text) {
+    return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  }
+
+  function withLinks(node, text) {
+    var last = 0;
+    var match;
+    ANCHOR.lastIndex = 0;
+    while ((match = ANCHOR.exec(text)) !== null) {
+      node.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var url = safeUrl(match[1]);
+      var link = el(url ? 'a' : 'span', 'link', unescapeText(match[2]));
+      if (url) {
+        link.href = url;
+        link.target = '_blank';
+        link.rel = 'noopener';
+      }
+      node.appendChild(link);
+      last = ANCHOR.lastIndex;
+    }
+    node.appendChild(document.createTextNode(text.slice(last)));
   }
 
   function newsCard(title, description, url) {
