@@ -41,6 +41,8 @@ ENTRY_B = 0.75
 # match say more than one.
 SUPPORT_WEIGHTS: tuple[float, ...] = (0.9, 0.8, 0.7, 0.6, 0.5)
 MIN_RANKER_ENTRIES = 2
+# Features in fewer phrasings than this are not learned by the ranker (see classifier.train).
+RANKER_MIN_DF = 2
 # The evidence that a question is on topic: its best phrasings, the very best counting most.
 EVIDENCE_WEIGHTS: tuple[float, ...] = (1.0, 0.7, 0.35)
 # As weighted means over an entry's best phrasing scores, best first.
@@ -110,7 +112,7 @@ class FaqIndex:
         # Nothing to learn from fewer than two entries (an empty FAQ, as in some tests).
         learnable = len({p.entry_id for p in self.phrasings}) >= MIN_RANKER_ENTRIES
         examples = [(p.text, p.entry_id) for p in self.phrasings]
-        self.ranker = train(examples, self._features) if learnable else None
+        self.ranker = train(examples, self._features, min_df=RANKER_MIN_DF) if learnable else None
         self.ranker_column = (
             {entry_id: n for n, entry_id in enumerate(self.ranker.intents)} if self.ranker else {}
         )

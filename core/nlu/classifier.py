@@ -4,7 +4,8 @@ Trained with scikit-learn (LinearSVC over tf-idf features: character 1–3-grams
 folded text, which survive typos and homophones, and the FAQ tokenizer's words) on the
 intents' example phrasings plus, for `policy`, the FAQ's own questions and similar
 questions and, for `none`, the off-topic questions written for the FAQ's calibration.
-Training takes well under a second, so it happens at start-up (before gunicorn forks).
+Training takes a second or two, in a child process (see `train`), at start-up before
+gunicorn forks.
 
 Scoring a message does not go through scikit-learn: its per-call checks cost more than
 the arithmetic. `Model.scores` computes the same decision values (tf-idf with sublinear tf
@@ -15,12 +16,18 @@ tests/nlu/test_classifier.py holds the two equal.
 from __future__ import annotations
 
 import math
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGRAMS = (1, 2, 3)
 C = 0.5  # LinearSVC's regularisation: chosen by cross-validation on the phrasings
 
@@ -46,7 +53,7 @@ class Model:
     intents: list[str]
     vocabulary: dict[str, int]
     idf: NDArray[np.float64]
-    weights: NDArray[np.float64]  # features x intents
+    weights: NDArray[np.float32]  # features x intents
     intercepts: NDArray[np.float64]
 
     def __post_init__(self) -> None:
@@ -85,21 +92,36 @@ class Model:
 
 
 def train(
-    examples: Sequence[tuple[str, str]], analyse: Callable[[str], list[str]], c: float = C
+    examples: Sequence[tuple[str, str]],
+    analyse: Callable[[str], list[str]],
+    c: float = C,
+    *,
+    min_df: int = 1,
 ) -> Model:
-    """Fit on (text, intent) pairs; `analyse` turns a text into its features."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
+    """Fit on (text, label) pairs; `analyse` turns a text into its features.
 
-    texts = [text for text, _ in examples]
-    labels = [intent for _, intent in examples]
-    vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True)
-    matrix = vectorizer.fit_transform(texts)
-    svm = LinearSVC(C=c, random_state=0).fit(matrix, labels)
-    return Model(
-        intents=[str(i) for i in svm.classes_],
-        vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        weights=np.ascontiguousarray(svm.coef_.T, dtype=np.float64),
-        intercepts=np.asarray(svm.intercept_, dtype=np.float64),
+    The features are worked out here; the fit runs in a child Python process
+    (core.nlu.fit), so the server process never imports scikit-learn (about 100 MB of
+    resident memory in every worker, for code needed only while training) and keeps none
+    of its copies.
+
+    `min_df`: features seen in fewer examples are dropped (with many labels, such as the
+    FAQ's 187 entries, the weights are a features x labels table: rare n-grams would cost
+    most of its memory and say little)."""
+    request = {
+        "docs": [analyse(text) for text, _ in examples],
+        "labels": [label for _, label in examples],
+        "c": c,
+        "min_df": min_df,
+    }
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-m", "core.nlu.fit"],
+        input=pickle.dumps(request),
+        capture_output=True,
+        check=False,
+        env=env,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"training failed: {done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return Model(**pickle.loads(done.stdout))

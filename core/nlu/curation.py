@@ -76,7 +76,11 @@ def misread(session: Session, days: int, now: datetime | None = None) -> list[Mi
             groups[key] = Misread(content, str(understood), float(confidence or 0.0), 1, at)
         else:
             group.count += 1
-            if content not in group.examples and content != group.text and len(group.examples) < EXAMPLES:
+            if (
+                content not in group.examples
+                and content != group.text
+                and len(group.examples) < EXAMPLES
+            ):
                 group.examples.append(content)
     return sorted(groups.values(), key=lambda g: (-g.count, -g.last.timestamp()))[:SHOWN_GROUPS]
 

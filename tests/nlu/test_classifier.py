@@ -1,5 +1,5 @@
-"""The intent model scores exactly as scikit-learn's fitted model does, and learns what it
-is given."""
+"""The intent model scores as scikit-learn's fitted model does (to float32's precision),
+and learns what it is given."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_scores_equal_scikit_learns_decision_values():
         ours = model.scores(_analyse(text))
         theirs = svm.decision_function(vectorizer.transform([text]))[0]
         assert list(model.intents) == list(svm.classes_)
-        np.testing.assert_allclose(ours, theirs, atol=1e-9)
+        np.testing.assert_allclose(ours, theirs, atol=1e-5)  # weights kept as float32
 
 
 def test_the_best_intent_and_its_margin():
