@@ -41,8 +41,9 @@ ENTRY_B = 0.75
 # match say more than one.
 SUPPORT_WEIGHTS: tuple[float, ...] = (0.9, 0.8, 0.7, 0.6, 0.5)
 MIN_RANKER_ENTRIES = 2
-# Features in fewer phrasings than this are not learned by the ranker (see classifier.train).
-RANKER_MIN_DF = 2
+# Features in fewer phrasings than this are not learned by the ranker (see classifier.train):
+# every feature is kept (dropping the rare ones cost right answers on the fresh set).
+RANKER_MIN_DF = 1
 # The evidence that a question is on topic: its best phrasings, the very best counting most.
 EVIDENCE_WEIGHTS: tuple[float, ...] = (1.0, 0.7, 0.35)
 # As weighted means over an entry's best phrasing scores, best first.

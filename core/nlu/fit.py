@@ -25,7 +25,7 @@ def fit(docs: list[list[str]], labels: list[str], c: float, min_df: int) -> dict
         "intents": [str(i) for i in svm.classes_],
         "vocabulary": {str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
         "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
-        "weights": np.ascontiguousarray(svm.coef_.T, dtype=np.float32),
+        "weights": np.ascontiguousarray(svm.coef_.T, dtype=np.float16),
         "intercepts": np.asarray(svm.intercept_, dtype=np.float64),
     }
 
