@@ -12,16 +12,26 @@ from typing import Any
 
 from core.content_files import read_yaml
 from core.faq.schema import (
+    BEIJING_DOC,
+    BEIJING_MARKER,
+    DATED_DOCS,
     EVAL_DIR,
     ID_PATTERN,
+    INTERNAL_WORDS,
     MAX_ANSWER_CHARS,
     MAX_DETAIL_CHARS,
+    MAX_REPLY_CHARS,
     MIN_SIMILAR,
     MUST_MENTION,
     NUMBER,
     SCOPES,
+    SPELL_OUT,
+    STILL_APPLIES,
+    UNDATED,
+    WHERE_TO_ASK,
     Document,
     Entry,
+    citation_line,
     fold,
 )
 
@@ -60,6 +70,56 @@ def check_entry(entry: Entry, docs: dict[str, Document]) -> list[str]:
     if entry.extra:
         problems.append(f"{where}: unknown fields {', '.join(sorted(entry.extra))}")
     problems.extend(_check_sources(entry, docs, where))
+    if entry.answer:
+        problems.extend(_check_framing(entry, docs, where))
+    return problems
+
+
+def _check_framing(entry: Entry, docs: dict[str, Document], where: str) -> list[str]:
+    """What a veteran reads: Jiading first, Beijing marked, dated measures dated, the reply
+    within a phone screen with its source line, no internal words."""
+    problems: list[str] = []
+    answer = entry.answer
+    cited = {s.doc for s in entry.sources}
+    if entry.scope == "beijing" and not answer.startswith(BEIJING_MARKER):
+        problems.append(f"{where}: a Beijing answer must begin with {BEIJING_MARKER!r}")
+    elif BEIJING_DOC in cited and BEIJING_MARKER not in answer:
+        problems.append(
+            f"{where}: an answer citing {BEIJING_DOC} must introduce it with {BEIJING_MARKER!r}"
+        )
+    for doc, year in DATED_DOCS.items():
+        if doc in cited:
+            problems.extend(_check_dated(answer, doc, year, where))
+    reply = len(answer) + 1 + len(citation_line(entry.sources, docs))
+    if reply > MAX_REPLY_CHARS:
+        problems.append(
+            f"{where}: answer and source line have {reply} characters (max {MAX_REPLY_CHARS})"
+        )
+    for word in INTERNAL_WORDS:
+        if word in answer:
+            problems.append(f"{where}: {word!r} is the station list's word, not a reader's")
+    for short, spelled in SPELL_OUT.items():
+        if short in answer and spelled not in answer:
+            problems.append(f"{where}: {short!r} needs the words {spelled!r} too")
+    return problems
+
+
+def _check_dated(answer: str, doc: str, year: str, where: str) -> list[str]:
+    """An answer from a dated document: the year, whether it still applies and where to ask,
+    never a present-tense "applies to everyone"."""
+    problems: list[str] = []
+    if year not in answer or not any(p in answer for p in STILL_APPLIES):
+        problems.append(
+            f"{where}: an answer from {doc} must say it is a {year} measure and ask whether"
+            f" it still applies (one of {', '.join(STILL_APPLIES)})"
+        )
+    if not any(p in answer for p in WHERE_TO_ASK):
+        problems.append(f"{where}: an answer from {doc} must say where to ask")
+    problems.extend(
+        f"{where}: an answer from {doc} says {phrase!r}: say 当时…"
+        for phrase in UNDATED
+        if phrase in answer
+    )
     return problems
 
 

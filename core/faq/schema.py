@@ -34,6 +34,26 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Documents whose answers must say where they come from.
 MUST_MENTION = {"bj-2023": "北京", "jd-2020-6": "2020"}
 
+# How answers are framed (content/policy_faq/review/README.md; `vetbot faq check` enforces it).
+# The chat prints answer + "\n" + citation line + a link line: the first two together stay
+# within MAX_REPLY_CHARS, so a reply fits a phone screen with its source.
+MAX_REPLY_CHARS = 360
+# Beijing's practice is not Jiading policy: a Beijing answer opens with this, never with an
+# unconditional 可以 / 有 / 会; any other answer citing Beijing's document introduces it so.
+BEIJING_DOC = "bj-2023"
+BEIJING_MARKER = "北京市的做法是"
+# A measure of the 2020 document is history until someone confirms it: its answers name the
+# year, say that whether it still applies is to be asked (one of STILL_APPLIES) and where
+# (one of WHERE_TO_ASK), and never say it applies to everyone now (UNDATED).
+DATED_DOCS = {"jd-2020-6": "2020年"}
+STILL_APPLIES = ("现在是否仍执行", "现在是否仍适用", "现在是否还有")
+WHERE_TO_ASK = ("社区就业服务站", "“人工”")
+UNDATED = ("都适用", "均适用", "对所有", "这是面向", "这是普遍")
+# The station list's internal categories mean nothing to a veteran: "部分服务站提供" says it.
+INTERNAL_WORDS = ("基础功能", "拓展功能", "创新功能", "模块")
+# Short forms an answer may use only with the words people use for them.
+SPELL_OUT = {"就困认定": "就业困难人员认定"}
+
 
 @dataclass(frozen=True)
 class Document:
@@ -93,6 +113,19 @@ class Entry:
             for s in self.sources
         ]
         return data
+
+
+def citation_line(sources: list[SourceRef], docs: dict[str, Document]) -> str:
+    """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" as a reply prints it: one part per clause,
+    however many quotes come from it (core.faq.catalog.Catalog.citation does the same)."""
+    parts: list[str] = []
+    for source in sources:
+        doc = docs.get(source.doc)
+        name = doc.citation_name if doc else source.doc
+        part = f"{name} {source.clause}".strip()
+        if part not in parts:
+            parts.append(part)
+    return "来源：" + "；".join(parts)
 
 
 def fold(text: str) -> str:
