@@ -21,14 +21,24 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self._url = ""
         self._factory = sessionmaker(expire_on_commit=False)
         self.session: scoped_session[Session] = scoped_session(self._factory)
 
     def configure(self, url: str) -> None:
+        """Connect to `url`; again with the same URL, keep the engine there is.
+
+        Replacing it would dispose of the pool under the sessions already made (another
+        thread's, a test's), which keep the old engine: their connections would then be
+        closed by nobody, only dropped by the garbage collector.
+        """
         if self.engine is not None:
+            if url == self._url:
+                return
             self.session.remove()
             self.engine.dispose()
         self.engine = make_engine(url)
+        self._url = url
         self._factory.configure(bind=self.engine)
 
     def remove(self, *_args: object) -> None:

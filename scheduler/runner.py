@@ -49,6 +49,17 @@ def start_in_process(settings: Settings) -> Any:
     return scheduler
 
 
+def stop(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
+    """Stop a background scheduler and close every connection its job store opened.
+
+    APScheduler closes its job store first and then lets its loop run one more round,
+    which opens a job-store connection again; once `shutdown` has joined the loop's
+    thread, removing the store closes that one too.
+    """
+    scheduler.shutdown(wait=wait)
+    scheduler.remove_jobstore("default")
+
+
 def run(settings: Settings) -> None:
     scheduler = build_scheduler(settings)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

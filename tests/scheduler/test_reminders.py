@@ -20,7 +20,7 @@ from core.people.models import Person
 from core.timeutil import LOCAL_TZ
 from core.wechat.models import OutboxMessage
 from scheduler.jobs import JOBS
-from scheduler.runner import build_scheduler
+from scheduler.runner import build_scheduler, stop
 from tests.booking.conftest import NOW, at
 
 VISIT = at(3, 9)  # Thursday 09:00, 25 h after NOW
@@ -224,7 +224,7 @@ def test_the_job_is_registered_and_runs_in_the_scheduler(
         runner.wakeup()
         assert done.wait(15), "the reminder job did not run"
     finally:
-        runner.shutdown(wait=True)
+        stop(runner)
     assert events[0].exception is None
     [message] = _outbox(db_session, "o-rem-job")
     assert made.code in message.content

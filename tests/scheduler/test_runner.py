@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from scheduler.jobs import JOBS, heartbeat
-from scheduler.runner import build_scheduler
+from scheduler.runner import build_scheduler, stop
 
 
 def test_restarting_does_not_duplicate_jobs(app, settings):
@@ -13,7 +13,7 @@ def test_restarting_does_not_duplicate_jobs(app, settings):
         scheduler = build_scheduler(settings, BackgroundScheduler)
         scheduler.start(paused=True)
         ids = sorted(job.id for job in scheduler.get_jobs())
-        scheduler.shutdown(wait=False)
+        stop(scheduler, wait=False)
     assert ids == sorted(job.id for job in JOBS)
 
 

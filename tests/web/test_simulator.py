@@ -49,9 +49,9 @@ def test_page_renders_the_menu_and_not_the_token(client: FlaskClient, settings: 
 
 
 def test_static_script_is_served_locally(client: FlaskClient) -> None:
-    response = client.get("/simulator/static/chat.js")
-    assert response.status_code == 200
-    assert "X-CSRFToken" in response.get_data(as_text=True)
+    with client.get("/simulator/static/chat.js") as response:  # a file: closed when done
+        assert response.status_code == 200
+        assert "X-CSRFToken" in response.get_data(as_text=True)
     html = client.get("/simulator").get_data(as_text=True)
     assert not re.search(r'(src|href)="(https?:)?//', html), "no external assets (no internet)"
 
