@@ -113,14 +113,36 @@ def _state_lost(ctx: Context) -> Reply:
 
 
 def _picked(text: str, values: tuple[str, ...]) -> list[str] | None:
+    """The values chosen by number ("1 3", 0 for any), or named in words ("安亭 江桥",
+    "都行"); None when the answer names none of them."""
     got = numbers(text)
     if got is None:
-        return None
+        return _named(text, values)
     if got == [0]:
         return []
     if not all(1 <= n <= len(values) for n in got):
         return None
     return [values[n - 1] for n in got]
+
+
+ANY = ("不限", "都行", "都可以", "随便", "无所谓", "全部", "都要")
+
+
+def _named(text: str, values: tuple[str, ...]) -> list[str] | None:
+    """Towns, industries or kinds of message named in words, as the vocabularies read them."""
+    if any(word in text for word in ANY):
+        return []
+    found: list[str] = []
+    for hit in vocabulary().scan(text):
+        value = hit.value
+        if hit.slot == "job_kind":
+            value = vocabulary().job_industries.get(value, "")
+        elif hit.slot == "topic":
+            value = TOPIC_CATEGORIES.get(value, "")
+        if value in values and value not in found:
+            found.append(value)
+    found += [v for v in values if v in text and v not in found]
+    return found or None
 
 
 def _after_what(ctx: Context, what: list[str]) -> Reply:

@@ -116,3 +116,19 @@ def test_menu_key_and_redis_down(client, make_app, settings):
     reply = say(down, settings, "o-down", "订阅")
     assert "记不住聊天进度" in reply
     assert "/m/subscriptions" in reply
+
+
+def test_every_step_takes_words_too(client, settings, db_session):
+    """"岗位和招聘会", "安亭 江桥", "保安", "要": the numbered steps read names as well."""
+    from core.jobs.models import Subscription
+
+    say(client, settings, "o-words", "订阅")
+    say(client, settings, "o-words", "岗位和招聘会")
+    say(client, settings, "o-words", "安亭 江桥")
+    say(client, settings, "o-words", "保安")
+    assert "请确认您的订阅" in say(client, settings, "o-words", "要")
+    assert "订阅已保存" in say(client, settings, "o-words", "确认")
+    saved = db_session.scalar(select(Subscription))
+    assert (saved.jobs, saved.events) == (True, True)
+    assert sorted(saved.towns) == ["安亭镇", "江桥镇"]
+    assert saved.industries == ["物业保安"]
