@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,27 +13,19 @@ from core import timeutil
 
 @contextmanager
 def frozen_clock(
-    monkeypatch: pytest.MonkeyPatch, when: datetime, where: tuple[str, ...] = ("core", "bot")
+    monkeypatch: pytest.MonkeyPatch, when: datetime, where: tuple[str, ...] = ()
 ) -> Iterator[None]:
-    """Every `utcnow` in the modules named `where…` answers `when` inside the block.
+    """Inside the block `core.timeutil.utcnow()` answers `when`, whoever calls it.
 
-    Modules hold `utcnow` by name (`from core.timeutil import utcnow`), so each one is
-    patched. A module first imported during the test binds the fixed clock too, and
-    monkeypatch would not know to undo that: afterwards every such name gets the real
-    clock back, or later tests would live on this test's date.
+    Everything reads "now" through that one clock, so it is all that is replaced: modules
+    holding `utcnow` by name, modules first imported during the test and the tables'
+    column defaults all see `when`, and the real clock is back when the block ends.
+    `monkeypatch` and `where` (the modules to patch, once) are no longer needed; they
+    stay so that existing calls keep working.
     """
-    real = timeutil.utcnow
     fixed = when.astimezone(UTC)
-
-    def clock() -> datetime:
-        return fixed
-
-    for name, module in list(sys.modules.items()):
-        if name.startswith(where) and getattr(module, "utcnow", None) is real:
-            monkeypatch.setattr(module, "utcnow", clock)
+    previous = timeutil.set_clock(lambda: fixed)
     try:
         yield
     finally:
-        for module in list(sys.modules.values()):
-            if getattr(module, "utcnow", None) is clock:
-                module.utcnow = real  # type: ignore[attr-defined]
+        timeutil.set_clock(previous)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import simulate
 from bot.session import Conversation
-from core import timeutil
 from core.people.people import get_person
 from core.timeutil import LOCAL_TZ
+from tests.clock import frozen_clock
 from tests.wechat import post, reply_fields, say
 
 # Wednesday 2026-12-02 08:00 in Shanghai: a plain working day, no holiday near it.
@@ -23,10 +22,8 @@ HOME = (31.2946, 121.163)
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch):
     """Every `utcnow` the bot and the services call answers NOW."""
-    fixed, real = NOW.astimezone(UTC), timeutil.utcnow
-    for name, module in list(sys.modules.items()):
-        if name.startswith(("core", "bot")) and getattr(module, "utcnow", None) is real:
-            monkeypatch.setattr(module, "utcnow", lambda: fixed)
+    with frozen_clock(monkeypatch, NOW):
+        yield
 
 
 def share(client, settings, openid, lat=HOME[0], lon=HOME[1]) -> str:

@@ -30,7 +30,7 @@ def _fits_the_phone(page: Any) -> None:
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages read the clock through core.timeutil; pin it to NOW (Wednesday 08:00)."""
-    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+    with frozen_clock(monkeypatch, NOW):
         yield
 
 

@@ -25,7 +25,7 @@ HEADER = (
 @pytest.fixture
 def runner(runner, monkeypatch):
     """The shared CLI runner, on the booking tests' fixed date."""
-    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+    with frozen_clock(monkeypatch, NOW):
         yield runner
 
 

@@ -25,7 +25,7 @@ WECHAT_UA = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 Net
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with frozen_clock(monkeypatch, NOW, where=("core.timeutil",)):
+    with frozen_clock(monkeypatch, NOW):
         yield
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +23,7 @@ from core.booking.models import WEEKDAYS, Station
 from core.booking.station_services import ServiceItem
 from core.config import Settings
 from core.people import people
+from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def jssdk_config(
     except WeChatAPIError as exc:
         log.warning("No JS-SDK ticket (errcode=%s); pages fall back to plain text", exc.errcode)
         return None
-    nonce, timestamp = secrets.token_hex(8), int(time.time())
+    nonce, timestamp = secrets.token_hex(8), int(utcnow().timestamp())
     url = page_url.split("#", 1)[0]
     return {
         "appId": settings.wechat_app_id,
