@@ -119,7 +119,7 @@ def test_menu_key_and_redis_down(client, make_app, settings):
 
 
 def test_every_step_takes_words_too(client, settings, db_session):
-    """"岗位和招聘会", "安亭 江桥", "保安", "要": the numbered steps read names as well."""
+    """ "岗位和招聘会", "安亭 江桥", "保安", "要": the numbered steps read names as well."""
     from core.jobs.models import Subscription
 
     say(client, settings, "o-words", "订阅")
