@@ -10,15 +10,23 @@ the misses and worst confusions of every part but the held-out one.
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import datetime
 from pathlib import Path
-from unittest import mock
+from typing import TYPE_CHECKING
 
 import click
 
+from core.timeutil import LOCAL_TZ
+
+if TYPE_CHECKING:
+    from bot.reply import Reply
+    from core.config import Settings
+    from core.nlu.evaluate import Labelled, Outcome
+
 HELD_OUT = "heldout"
 EVAL_FILE = Path(__file__).resolve().parents[2] / "content" / "intents" / "eval" / "blind.yaml"
-REFERENCE_DAY = date(2026, 12, 7)  # "today" in the label guide of the blind set
+# "Today" in the label guide of the blind set: Monday 2026-12-07, a working morning.
+REFERENCE_TIME = datetime(2026, 12, 7, 10, 0, tzinfo=LOCAL_TZ)
 
 
 @click.group()
@@ -54,30 +62,40 @@ def nlu_eval(file: Path | None, show_misses: bool) -> None:
     parts = sorted({i.part for i in items if i.part})
     for part in [None, *parts]:
         chosen = [n for n, i in enumerate(items) if part is None or i.part == part]
-        _echo_part(path, items, chosen, ours, base, part, show_misses and part != HELD_OUT)
+        title = "all messages" if part is None else f"part {part!r}"
+        click.echo(f"== {path.name}, {title}: {len(chosen)} messages")
+        _echo_part(
+            [(items[n], ours[n]) for n in chosen],
+            [(items[n], base[n]) for n in chosen],
+            part,
+            show_misses=show_misses and part != HELD_OUT,
+        )
 
 
-def _outcomes(items, scratch):  # type: ignore[no-untyped-def]
-    """Each message's outcome with understanding on, and off."""
-    from bot import understanding
+def _outcomes(items: list[Labelled], scratch: Path) -> tuple[list[Outcome], list[Outcome]]:
+    """Each message's outcome with understanding on, and off, "today" at REFERENCE_TIME."""
     from core.config import load_settings
     from core.startup import prepare_database
+    from core.timeutil import set_clock
     from web.cli.app import app as make_app
 
     settings = load_settings({}).with_overrides(
         instance_path=scratch, load_demo_data=True, redis_prefix="vetbot-nlu-eval:"
     )
-    make_app(settings)
-    prepare_database(settings)
-    results = []
-    with mock.patch.object(understanding, "today", lambda: REFERENCE_DAY):
+    previous = set_clock(lambda: REFERENCE_TIME)
+    try:
+        make_app(settings)
+        prepare_database(settings)
+        results = []
         for enabled in (True, False):
             chosen = settings.with_overrides(nlu_enabled=enabled)
             results.append([_send(chosen, f"nlu-eval-{enabled:d}-{i.id}", i.text) for i in items])
+    finally:
+        set_clock(previous)
     return results[0], results[1]
 
 
-def _send(settings, openid, text):  # type: ignore[no-untyped-def]
+def _send(settings: Settings, openid: str, text: str) -> Outcome:
     from bot import gateway, simulate
     from core.nlu.evaluate import Outcome
 
@@ -114,7 +132,7 @@ HANDLER_INTENTS = {
 }
 
 
-def handler_intent(reply) -> str:  # type: ignore[no-untyped-def]
+def handler_intent(reply: Reply) -> str:
     """The intent a reply stands for when nothing was understood (a command word, the FAQ)."""
     if reply.handler in HANDLER_INTENTS:
         return HANDLER_INTENTS[reply.handler]
@@ -125,17 +143,19 @@ def handler_intent(reply) -> str:  # type: ignore[no-untyped-def]
     return "none"
 
 
-def _echo_part(path, items, chosen, ours, base, part, show_misses):  # type: ignore[no-untyped-def]
+def _echo_part(
+    ours: list[tuple[Labelled, Outcome]],
+    base: list[tuple[Labelled, Outcome]],
+    part: str | None,
+    *,
+    show_misses: bool,
+) -> None:
     from core.nlu.evaluate import report
 
-    title = "all messages" if part is None else f"part {part!r}"
-    click.echo(f"== {path.name}, {title}: {len(chosen)} messages")
-    mine = report((items[n], ours[n]) for n in chosen)
+    mine = report(ours)
     for line in mine.lines("vetbot (understanding on)"):
         click.echo(line)
-    for line in report((items[n], base[n]) for n in chosen).lines(
-        "baseline (command words + FAQ, as before)"
-    ):
+    for line in report(base).lines("baseline (command words + FAQ, as before)"):
         click.echo(line)
     if part != HELD_OUT:
         click.echo("  worst confusions:")
