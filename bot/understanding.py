@@ -8,7 +8,6 @@ when the next message needs it; edits that leave the phrasings alone reuse it.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,7 +16,7 @@ from core.faq.catalog import catalog_cache, text_processor
 from core.nlu.curation import added_phrasings
 from core.nlu.data import catalog_entries
 from core.nlu.understand import Understander, Understanding, understander
-from core.timeutil import local, utcnow
+from core.timeutil import local_today
 
 
 def current(session: Session) -> Understander:
@@ -28,12 +27,8 @@ def current(session: Session) -> Understander:
     return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index, added)
 
 
-def today() -> date:
-    return local(utcnow()).date()
-
-
 def understand(session: Session, text: str) -> Understanding:
-    return current(session).understand(text, today())
+    return current(session).understand(text, local_today())
 
 
 def read_slots(text: str) -> dict[str, Any]:
@@ -42,4 +37,4 @@ def read_slots(text: str) -> dict[str, Any]:
     from core.nlu import slots
 
     processor = text_processor()
-    return slots.extract(processor.fix_typos(unicodedata.normalize("NFKC", text)), today())
+    return slots.extract(processor.fix_typos(unicodedata.normalize("NFKC", text)), local_today())

@@ -11,7 +11,7 @@ from core.booking import reminders
 from core.cache import cache
 from core.config import Settings, load_settings
 from core.db import db
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 
 HEARTBEAT_KEY = ("scheduler", "heartbeat")
 
@@ -71,7 +71,7 @@ def expire_postings() -> None:
     session = db.session()
     try:
         now = utcnow()
-        job_admin.expire_due(session, job_admin.local_today(now), now)
+        job_admin.expire_due(session, local_today(now), now)
         session.commit()
     finally:
         db.session.remove()

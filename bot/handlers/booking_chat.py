@@ -22,7 +22,7 @@ from bot.router import normalise, router
 from core.booking import booking, station_services, stations
 from core.booking.booking import BookingError
 from core.booking.models import Booking
-from core.timeutil import LOCAL_TZ, utcnow
+from core.timeutil import LOCAL_TZ, span_text, utcnow
 from core.wechat import links
 
 BOOK_KEYWORDS = ("预约", "我要预约", "预约办事", "在线预约", "预约服务", "办事预约", "预约服务站")
@@ -185,7 +185,7 @@ def confirmation(ctx: Context, made: Booking, moved: bool) -> str:
     lines = [
         "改约成功，原预约已取消。" if moved else "预约成功！",
         f"服务站：{made.station.name}",
-        f"时间：{choices.when_label(slot.starts_at, slot.ends_at)}",
+        f"时间：{span_text(slot.starts_at, slot.ends_at)}",
         f"事项：{station_services.name_of(made.service)}",
         f"预约码：{made.code}（到站请出示预约码）",
     ]

@@ -19,6 +19,7 @@ from bot.handlers.stations import NO_STATIONS, SHARE_HOW, veterans_mark
 from bot.reply import Reply
 from core.booking import availability, booking, station_services, stations
 from core.booking.models import Station
+from core.timeutil import day_text, local_today, span_text
 
 FLOW = "booking"
 NEAREST_LIMIT = 5
@@ -136,13 +137,13 @@ def _days(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
         if moving(state):
             return end(ctx, "该服务站近期没有空余时段，原预约保留不变。回复“我的预约”查看。")
         return ask(ctx, "station", now, lead="该服务站近期已约满，请选择其他服务站。\n")
-    today = availability.local_today(now)
+    today = local_today(now)
     service = station_services.name_of(int(state.get("service") or 0))
     verb = "请选择新的日期" if moving(state) else "请选择日期"
     return Prompt(
         f"{station.name}｜{service}\n{verb}，回复数字：",
         [d.isoformat() for d in days],
-        [choices.day_label(d, today) for d in days],
+        [day_text(d, today) for d in days],
     )
 
 
@@ -163,7 +164,7 @@ def _times(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
     elif part:
         note = f"这一天{part}没有空位，"
     return Prompt(
-        f"{note}{choices.day_label(day)}，请选择时间，回复数字：",
+        f"{note}{day_text(day)}，请选择时间，回复数字：",
         [s.starts_at.isoformat() for s in free],
         [f"{s.local_start:%H:%M} (剩{s.free})" for s in free],
         "回复 0 换一天；" + LEAVE,
@@ -178,7 +179,7 @@ def _confirm(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
     end = start + timedelta(minutes=station.slot_minutes)
     what = "改约到" if moving(state) else "预约"
     return Prompt(
-        f"请确认{what}：\n服务站：{station.name}\n时间：{choices.when_label(start, end)}\n"
+        f"请确认{what}：\n服务站：{station.name}\n时间：{span_text(start, end)}\n"
         f"事项：{station_services.name_of(int(state.get('service') or 0))}",
         ["ok", "retime"],
         hint=f"回复 1 确认，2 重选时间；{LEAVE}",
@@ -196,7 +197,7 @@ def _alternatives(ctx: Context, state: dict[str, Any], now: datetime) -> Built:
     return Prompt(
         "该时段已约满。以下时段还有空位，回复数字直接预约：",
         [s.starts_at.isoformat() for s in free],
-        [f"{choices.when_label(s.starts_at)} (剩{s.free})" for s in free],
+        [f"{span_text(s.starts_at)} (剩{s.free})" for s in free],
         "回复 0 换一天；" + LEAVE,
     )
 

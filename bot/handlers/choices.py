@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Context
 from bot.reply import Reply
 from bot.router import normalise, router
-from core.booking.models import WEEKDAYS
 from core.cache import cache
 from core.nlu.numbers import small_number
 from core.nlu.understand import QUESTION_WORDS
-from core.timeutil import LOCAL_TZ
 from core.wechat import links
 
 _NUMBER = re.compile(r"^第?([0-9]{1,3})(个|号)?$")
@@ -112,22 +110,3 @@ LEAVE_MIN = 0.3
 
 def location_is_fresh(located_at: datetime | None, now: datetime) -> bool:
     return located_at is not None and now - located_at < LOCATION_FRESH
-
-
-def day_label(day: date, today: date | None = None) -> str:
-    """ "12月3日 周四", with 今天/明天 when it helps."""
-    label = f"{day.month}月{day.day}日 {WEEKDAYS[day.weekday()]}"
-    if today is not None and day == today:
-        label += "（今天）"
-    elif today is not None and day == today + timedelta(days=1):
-        label += "（明天）"
-    return label
-
-
-def when_label(starts_at: datetime, ends_at: datetime | None = None) -> str:
-    """ "12月3日 周四 09:00-09:30" in Shanghai time."""
-    start = starts_at.astimezone(LOCAL_TZ)
-    text = f"{day_label(start.date())} {start:%H:%M}"
-    if ends_at is not None:
-        text += f"-{ends_at.astimezone(LOCAL_TZ):%H:%M}"
-    return text

@@ -18,7 +18,8 @@ from bot.router import router
 from core.booking import booking, station_services
 from core.booking.booking import BookingError
 from core.booking.models import ACTIVE, Booking
-from core.timeutil import local, utcnow
+from core.booking.texts import when_text
+from core.timeutil import local, span_text, utcnow
 from core.wechat import links
 
 MY_KEYWORDS = ("我的预约", "查看预约", "预约记录", "我的预约记录", "取消预约", "改约", "改期")
@@ -36,7 +37,7 @@ def _upcoming(ctx: Context) -> list[Booking]:
 
 def _line(index: int, row: Booking) -> str:
     return (
-        f"{index}. {choices.when_label(row.slot.starts_at, row.slot.ends_at)}\n"
+        f"{index}. {when_text(row)}\n"
         f"   {row.station.name}\n"
         f"   {station_services.name_of(row.service)}｜预约码 {row.code}"
     )
@@ -93,7 +94,7 @@ def act_on_booking(ctx: Context) -> Reply:
         return _cancel(ctx, row)
     # The move replaces this booking: the next 取消N/改约N reads the list afresh.
     seen.forget(ctx, LIST)
-    lead = f"改约：{choices.when_label(row.slot.starts_at)} {row.station.name}\n"
+    lead = f"改约：{span_text(row.slot.starts_at)} {row.station.name}\n"
     return start_move(ctx, row, lead)
 
 
@@ -153,7 +154,7 @@ def move_in_words(ctx: Context) -> Reply:
         return reply
     seen.forget(ctx, LIST)
     wanted: dict[str, Any] = {k: slots[k] for k in ("date", "part_of_day") if k in slots}
-    lead = f"改约：{choices.when_label(row.slot.starts_at)} {row.station.name}\n"
+    lead = f"改约：{span_text(row.slot.starts_at)} {row.station.name}\n"
     return start_move(ctx, row, lead, wanted)
 
 
@@ -165,7 +166,7 @@ def _cancel(ctx: Context, row: Booking) -> Reply:
         return Reply(text=exc.message + "回复“我的预约”查看最新列表。", intent="my_bookings")
     return Reply(
         text=(
-            f"已取消：{choices.when_label(row.slot.starts_at)} {row.station.name}"
+            f"已取消：{span_text(row.slot.starts_at)} {row.station.name}"
             f"（预约码 {row.code}）。\n如需重新预约，回复“预约”。"
         ),
         intent="booking_cancelled",

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.booking.models import BookingSlot, Station
-from core.timeutil import LOCAL_TZ, utcnow
+from core.timeutil import LOCAL_TZ, local_today, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,6 @@ def day_plan(station: Station, day: date) -> DayPlan:
         return DayPlan(day, weekly_periods(station, 0), "调休上班")
     periods = weekly_periods(station, day.weekday())
     return DayPlan(day, periods, "" if periods else "休息")
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
 def slot_starts(station: Station, plan: DayPlan) -> list[tuple[datetime, datetime]]:

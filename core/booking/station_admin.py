@@ -36,7 +36,7 @@ from core.booking.models import (
 )
 from core.booking.station_csv import ParsedStation, StationImportError
 from core.config import Settings
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_today
 from core.wechat import notify
 
 REASON_MAX = 200
@@ -190,7 +190,7 @@ def set_exception(
     now: datetime,
 ) -> StationException:
     """Close a date, or open it with other periods; replaces that date's earlier exception."""
-    if day < availability.local_today(now):
+    if day < local_today(now):
         raise ValueError("不能为已经过去的日期设置例外。")
     exception = next((e for e in station.exceptions if e.day == day), None)
     if exception is None:
@@ -253,7 +253,7 @@ def import_stations(session: Session, text: str, now: datetime) -> ImportResult:
 
 def check_in(session: Session, booking: Booking, now: datetime) -> None:
     """Only on the booking's day: a click on the wrong day's list must not count as a visit."""
-    if booking.slot.starts_at.astimezone(LOCAL_TZ).date() != availability.local_today(now):
+    if booking.slot.starts_at.astimezone(LOCAL_TZ).date() != local_today(now):
         raise BookingError("not_today", "只能在预约当天签到。")
     booking_service.check_in(session, booking, now)
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.booking import availability
-from core.booking.models import TOWNS, WEEKDAYS, Station
-from core.timeutil import utcnow
+from core.booking.models import TOWNS, Station
+from core.timeutil import WEEKDAYS, day_text, local_today, periods_text
 
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_KM = 1000  # under a kilometre a distance is told in metres
@@ -80,11 +80,10 @@ def get_station(session: Session, station_id: int) -> Station | None:
 
 def hours_text(station: Station, now: datetime | None = None) -> str:
     """Today's hours in words: "今天 09:00-11:30、13:30-17:00" or "今天不开放（节假日）"."""
-    plan = availability.day_plan(station, availability.local_today(now or utcnow()))
+    plan = availability.day_plan(station, local_today(now))
     if not plan.open:
         return f"今天不开放（{plan.reason}）"
-    periods = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in plan.periods)
-    return f"今天 {periods}"
+    return f"今天 {periods_text(plan.periods)}"
 
 
 def days_text(station: Station, days: list[date], today: date) -> list[str]:
@@ -94,10 +93,9 @@ def days_text(station: Station, days: list[date], today: date) -> list[str]:
     closed = False
     for day in days:
         plan = availability.day_plan(station, day)
-        label = "今天" if day == today else f"{day.month}月{day.day}日 {WEEKDAYS[day.weekday()]}"
+        label = day_text(day, today)
         if plan.open:
-            periods = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in plan.periods)
-            lines.append(f"{label}：{periods}")
+            lines.append(f"{label}：{periods_text(plan.periods)}")
         else:
             closed = True
             lines.append(f"{label}：不开放（{plan.reason or '休息'}）")
@@ -112,7 +110,7 @@ def week_summary(station: Station) -> str:
     runs: list[tuple[int, int, str]] = []
     for weekday in range(len(WEEKDAYS)):
         periods = availability.weekly_periods(station, weekday)
-        text = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
+        text = periods_text(periods)
         if runs and runs[-1][2] == text and runs[-1][1] == weekday - 1:
             runs[-1] = (runs[-1][0], weekday, text)
         else:
@@ -130,6 +128,6 @@ def weekly_text(station: Station) -> list[str]:
     lines = []
     for weekday, label in enumerate(WEEKDAYS):
         periods = availability.weekly_periods(station, weekday)
-        text = "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods) if periods else "休息"
+        text = periods_text(periods) if periods else "休息"
         lines.append(f"{label} {text}")
     return lines

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.booking.models import TOWNS
 from core.jobs.models import CLOSED, INDUSTRIES, OPEN, JobPosting
-from core.timeutil import LOCAL_TZ, utcnow
+from core.timeutil import local_today, utcnow
 
 FIELDS = (
     "ref",
@@ -69,10 +69,6 @@ class PostingError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__("；".join(f"{LABELS.get(k, k)}：{v}" for k, v in errors.items()))
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:

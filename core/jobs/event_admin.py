@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.booking.models import TOWNS, Station
 from core.config import Settings
+from core.jobs import events
 from core.jobs.admin import parse_day
 from core.jobs.models import CANCELLED, EVENT_KINDS, SCHEDULED, SIGNED_UP, Event, EventSignup
 from core.timeutil import LOCAL_TZ
@@ -248,17 +249,12 @@ def place_text(event: Event) -> str:
     return "，".join(p for p in parts if p) or event.town
 
 
-def when_text(event: Event) -> str:
-    start, end = event.starts_at.astimezone(LOCAL_TZ), event.ends_at.astimezone(LOCAL_TZ)
-    return f"{start:%m月%d日} {start:%H:%M}-{end:%H:%M}"
-
-
 def cancel_text(event: Event, reason: str) -> str:
     return "\n".join(
         [
             "【活动取消】",
             f"您报名的“{event.title}”已取消。",
-            f"原定时间：{when_text(event)}",
+            f"原定时间：{events.when_text(event)}",
             f"地点：{place_text(event)}",
             f"原因：{reason}",
             "给您带来不便，敬请谅解。回复“活动”可查看其他活动。",

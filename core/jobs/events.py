@@ -16,10 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.booking.models import WEEKDAYS
 from core.jobs.models import EVENT_KINDS, SCHEDULED, SIGNED_UP, WITHDRAWN, Event, EventSignup
 from core.people.models import Person
-from core.timeutil import LOCAL_TZ, utcnow
+from core.timeutil import span_text, utcnow
 
 
 class EventError(Exception):
@@ -69,12 +68,7 @@ def kind_label(event: Event) -> str:
 
 def when_text(event: Event) -> str:
     """ "12月3日 周四 09:00-12:00" on Shanghai's clock (dates shown with their weekday)."""
-    start = event.starts_at.astimezone(LOCAL_TZ)
-    end = event.ends_at.astimezone(LOCAL_TZ)
-    text = f"{start.month}月{start.day}日 {WEEKDAYS[start.weekday()]} {start:%H:%M}"
-    if end.date() == start.date():
-        return f"{text}-{end:%H:%M}"
-    return f"{text} 至 {end.month}月{end.day}日 {end:%H:%M}"
+    return span_text(event.starts_at, event.ends_at)
 
 
 def place_text(event: Event) -> str:

@@ -21,7 +21,7 @@ from core.content_files import read_yaml
 from core.jobs import admin as job_admin
 from core.jobs import event_admin
 from core.jobs.models import Event, JobPosting
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, local_today
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _read(path: Path, key: str) -> list[dict[str, Any]]:
 
 def posting_rows(now: datetime) -> list[dict[str, Any]]:
     """The sample postings as the form's text, valid-until counted from today."""
-    today = job_admin.local_today(now)
+    today = local_today(now)
     rows = []
     for item in _read(JOBS_FILE, "postings"):
         row = {k: v for k, v in item.items() if k != "valid_in_days"}
@@ -49,7 +49,7 @@ def posting_rows(now: datetime) -> list[dict[str, Any]]:
 
 def event_rows(session: Session, now: datetime) -> list[dict[str, Any]]:
     """The sample events as the form's text; one whose sample station is missing is left out."""
-    today = job_admin.local_today(now)
+    today = local_today(now)
     stations = {s.code: s.id for s in session.scalars(select(Station))}
     rows = []
     for item in _read(EVENTS_FILE, "events"):

@@ -15,13 +15,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.jobs.models import OPEN, JobPosting, Subscription
-from core.timeutil import LOCAL_TZ, utcnow
+from core.timeutil import local_today
 
 PAGE_SIZE = 5
-
-
-def today_local(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ def search(
     """One page of current postings matching `wanted`, newest first."""
     wanted = wanted or JobFilter()
     offset = max(0, offset)
-    where = _conditions(wanted, today_local(now), published_after)
+    where = _conditions(wanted, local_today(now), published_after)
     total = session.scalar(select(func.count()).select_from(JobPosting).where(*where)) or 0
     rows = session.scalars(
         select(JobPosting)
@@ -135,7 +131,7 @@ def get_posting(session: Session, posting_id: int) -> JobPosting | None:
 
 
 def is_current(posting: JobPosting, now: datetime | None = None) -> bool:
-    return posting.status == OPEN and posting.valid_until >= today_local(now)
+    return posting.status == OPEN and posting.valid_until >= local_today(now)
 
 
 def status_label(posting: JobPosting, now: datetime | None = None) -> str:

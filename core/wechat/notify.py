@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.booking import station_services
 from core.booking.models import Booking
+from core.booking.texts import when_text
 from core.config import Settings
-from core.timeutil import LOCAL_TZ
 from core.wechat import outbound
 from core.wechat.links import page_url
 
@@ -30,12 +30,6 @@ TITLES = {
     "reminder_day": "明天有预约",
     "reminder_soon": "预约即将开始",
 }
-
-
-def when_text(booking: Booking) -> str:
-    start = booking.slot.starts_at.astimezone(LOCAL_TZ)
-    end = booking.slot.ends_at.astimezone(LOCAL_TZ)
-    return f"{start:%m月%d日} {start:%H:%M}-{end:%H:%M}"
 
 
 def booking_text(settings: Settings, booking: Booking, kind: str, reason: str = "") -> str:

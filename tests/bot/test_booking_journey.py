@@ -95,8 +95,8 @@ def test_share_location_book_be_reminded_staff_see_it_then_cancel(
     # 4. The station's staff see the booking in their day view of the 3rd.
     staff = factories.staff(role=STATION_STAFF, station_id=near.id)
     assert login(client, staff.username).status_code == 302
-    monkeypatch.setattr("web.console.booking_routes.now", lambda: NOW)
-    day = client.get("/console/bookings?day=2026-12-03").get_data(as_text=True)
+    with frozen_clock(monkeypatch, NOW):
+        day = client.get("/console/bookings?day=2026-12-03").get_data(as_text=True)
     assert made.code in day
     client.get("/console/logout")
 

@@ -63,7 +63,7 @@ def test_book_a_slot_on_the_phone(app: Any, live_server: str, phone: Any, frozen
 
     page.locator("a.m-slot", has_text="09:30").click()
     confirm = page.locator(".m-confirm")
-    expect(confirm).to_contain_text("12月3日（周四） 09:30-10:00")
+    expect(confirm).to_contain_text("12月3日 周四 09:30-10:00")
     expect(confirm).to_contain_text("政策咨询")
     _fits_the_phone(page)
     page.get_by_role("button", name="确认预约").click()

@@ -11,6 +11,7 @@ from core.db import db
 from core.jobs import admin as job_admin
 from core.jobs.admin import PostingError
 from core.jobs.models import CLOSED, OPEN, JobPosting
+from core.timeutil import local_today
 from scheduler.jobs import JOBS, expire_postings
 from tests.jobs.conftest import NOW, posting_row
 
@@ -115,7 +116,7 @@ def test_expiry_closes_postings_whose_last_day_has_passed_in_shanghai(db_session
     closed = factories.job_posting(valid_until=date(2026, 11, 1), status=CLOSED)
     # 23:30 UTC on the 2nd is 07:30 on the 3rd in Shanghai.
     late = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
-    assert job_admin.expire_due(db_session, job_admin.local_today(late), late) == 1
+    assert job_admin.expire_due(db_session, local_today(late), late) == 1
     db_session.commit()
     for p in (yesterday, today, closed):
         db_session.refresh(p)

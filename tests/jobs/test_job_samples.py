@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 
 from core.booking import station_csv
 from core.demo import load_demo_data
-from core.jobs import admin as job_admin
 from core.jobs.models import EVENT_KINDS, Event, JobPosting
 from core.jobs.samples import load_if_empty
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 
 
 def test_samples_are_labelled_dated_ahead_and_loaded_once(db_session):
@@ -23,7 +22,7 @@ def test_samples_are_labelled_dated_ahead_and_loaded_once(db_session):
     assert 4 <= events <= 6
     jobs = list(db_session.scalars(select(JobPosting)))
     assert all(p.is_sample and "示例" in p.employer for p in jobs)
-    assert all(p.valid_until > job_admin.local_today(now) for p in jobs)
+    assert all(p.valid_until > local_today(now) for p in jobs)
     assert len({p.town for p in jobs}) >= 6
     assert len({p.industry for p in jobs}) >= 6
     fairs = list(db_session.scalars(select(Event)))

@@ -7,13 +7,13 @@ from datetime import timedelta
 from core.jobs import search as job_search
 from core.jobs.models import CLOSED
 from core.jobs.search import JobFilter
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 
 
 def test_expired_and_closed_postings_leave_the_list_before_the_scheduler_runs(
     factories, db_session
 ):
-    today = job_search.today_local()
+    today = local_today()
     current = factories.job_posting(title="在招")
     factories.job_posting(title="昨天到期", valid_until=today - timedelta(days=1))
     last_day = factories.job_posting(title="今天最后一天", valid_until=today)
@@ -62,7 +62,7 @@ def test_subscription_filter_applies_only_when_jobs_were_chosen(factories, db_se
 
 
 def test_a_closed_posting_still_opens_by_id_and_reads_as_ended(factories, db_session):
-    old = factories.job_posting(valid_until=job_search.today_local() - timedelta(days=3))
+    old = factories.job_posting(valid_until=local_today() - timedelta(days=3))
     found = job_search.get_posting(db_session, old.id)
     assert found is not None
     assert job_search.status_label(found) == "已结束"

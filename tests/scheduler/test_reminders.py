@@ -54,7 +54,7 @@ def test_day_before_reminder_is_sent_once(db_session, settings, factories):
     assert "明天有预约" in message.content
     assert f"预约码：{made.code}" in message.content
     assert "安亭镇就业服务站" in message.content
-    assert "12月03日 09:00" in message.content
+    assert "12月3日 周四 09:00" in message.content
     db_session.refresh(made)
     assert made.reminded_day_before_at == at(2, 10)
 
@@ -133,7 +133,7 @@ def test_a_rescheduled_booking_is_reminded_of_its_new_slot_only(db_session, sett
     ]
     contents = [m.content for m in _outbox(db_session, "o-rem-move")]
     assert len(contents) == 3
-    assert all("12月04日 14:00" in text and new.code in text for text in contents[1:])
+    assert all("12月4日 周五 14:00" in text and new.code in text for text in contents[1:])
 
 
 def test_unsubscribed_person_is_claimed_but_not_messaged(db_session, settings, factories):

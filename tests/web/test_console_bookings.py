@@ -10,6 +10,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from core import timeutil
 from core.booking import booking
 from core.booking.models import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW
 from core.staff.models import STATION_STAFF
@@ -19,14 +20,15 @@ from tests.web.test_console import csrf_token, login, login_as
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the console's "now"; starts at NOW."""
+def clock():
+    """Set "now" (the one clock, `core.timeutil`); starts at NOW."""
+    previous = timeutil.set_clock(lambda: NOW)
 
     def set_to(moment):
-        monkeypatch.setattr("web.console.booking_routes.now", lambda: moment)
+        timeutil.set_clock(lambda: moment)
 
-    set_to(NOW)
-    return set_to
+    yield set_to
+    timeutil.set_clock(previous)
 
 
 def book(db_session, factories, station, when, openid=None):

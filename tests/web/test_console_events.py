@@ -12,14 +12,15 @@ from core.jobs.models import CANCELLED, Event, EventSignup
 from core.staff.models import STATION_STAFF
 from core.timeutil import LOCAL_TZ, utcnow
 from core.wechat.models import OutboxMessage
+from tests.clock import frozen_clock
 from tests.jobs.conftest import NOW, event_row
 from tests.web.test_console import csrf_token, login_as
 
 
 @pytest.fixture
 def admin(client, factories, monkeypatch):
-    monkeypatch.setattr("web.console.booking_routes.now", lambda: NOW)
-    return login_as(client, factories)
+    with frozen_clock(monkeypatch, NOW):
+        yield login_as(client, factories)
 
 
 def events(db_session):

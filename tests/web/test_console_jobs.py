@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.jobs.models import CLOSED, OPEN, JobPosting
 from core.staff.models import STATION_STAFF
+from tests.clock import frozen_clock
 from tests.jobs.conftest import NOW, posting_row
 from tests.web.test_console import csrf_token, login_as
 
@@ -22,8 +23,8 @@ HEADER = (
 
 @pytest.fixture
 def admin(client, factories, monkeypatch):
-    monkeypatch.setattr("web.console.booking_routes.now", lambda: NOW)
-    return login_as(client, factories)
+    with frozen_clock(monkeypatch, NOW):
+        yield login_as(client, factories)
 
 
 def all_postings(db_session):

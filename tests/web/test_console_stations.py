@@ -17,13 +17,14 @@ from core.booking.models import ACTIVE, CANCELLED, BookingSlot, Station
 from core.staff.models import STATION_STAFF
 from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
+from tests.clock import frozen_clock
 from tests.web.test_console import csrf_token, login_as
 
 
 @pytest.fixture
 def admin(client, factories, monkeypatch):
-    monkeypatch.setattr("web.console.booking_routes.now", lambda: NOW)
-    return login_as(client, factories)
+    with frozen_clock(monkeypatch, NOW):
+        yield login_as(client, factories)
 
 
 def book(db_session, factories, station, when, openid=None):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.jobs import search as job_search
 from core.jobs.models import CLOSED
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 
 
 def test_list_filters_by_town_and_industry(client, factories):
@@ -71,9 +70,7 @@ def test_detail_shows_pay_requirements_how_to_apply_and_valid_until(client, fact
 
 
 def test_an_expired_or_closed_posting_opens_as_ended_and_leaves_the_list(client, factories):
-    old = factories.job_posting(
-        title="过期岗位", valid_until=job_search.today_local() - timedelta(days=1)
-    )
+    old = factories.job_posting(title="过期岗位", valid_until=local_today() - timedelta(days=1))
     closed = factories.job_posting(title="关闭岗位", status=CLOSED)
     for posting in (old, closed):
         html = client.get(f"/m/jobs/{posting.id}").get_data(as_text=True)

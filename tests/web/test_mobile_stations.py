@@ -114,8 +114,8 @@ def test_station_page_shows_hours_exceptions_services_and_booking(client, factor
     assert "周一 09:00-11:30、13:30-17:00" in html
     assert "周六 休息" in html
     assert "周日 休息" in html
-    assert "12月3日（周四） 不开放（站点装修）" in html
-    assert "12月4日（周五） 09:00-10:00（时间调整）" in html
+    assert "12月3日 周四 不开放（站点装修）" in html
+    assert "12月4日 周五 09:00-10:00（时间调整）" in html
     assert "政策咨询" in html
     assert "岗位查询与推荐" in html
     assert "职业指导" in html

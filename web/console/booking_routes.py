@@ -29,10 +29,10 @@ from sqlalchemy import select
 from core.booking import availability, station_admin, station_services
 from core.booking import booking as booking_service
 from core.booking.booking import BookingError
-from core.booking.models import STATUS_LABELS, WEEKDAYS, Booking, Station
+from core.booking.models import STATUS_LABELS, Booking, Station
 from core.config import Settings
 from core.db import db
-from core.timeutil import LOCAL_TZ, local_text, utcnow
+from core.timeutil import LOCAL_TZ, WEEKDAYS, local_text, local_today, utcnow
 from web.console import bp
 from web.console.auth import login_required, safe_next
 from web.console.forms import ActionForm
@@ -42,11 +42,6 @@ from web.console.station_forms import BulkCancelForm, CancelForm, MoveForm
 CSV_COLUMNS = ("日期", "开始", "结束", "服务站", "用户", "事项", "预约码", "状态", "取消原因")
 NO_STATION = "您的账号还没有关联服务站，暂时无法查看预约。请联系区级管理员为账号关联服务站。"
 NO_STATIONS = "还没有任何服务站。请先在“服务站”页面新建，或导入 CSV 文件。"
-
-
-def now() -> datetime:
-    """The console's clock (tests replace it; the services take `now` explicitly)."""
-    return utcnow()
 
 
 def _settings() -> Settings:
@@ -102,8 +97,8 @@ def bookings() -> ResponseReturnValue:
     station, choices = _pick_station()
     if station is None:
         return _no_station()
-    current = now()
-    today = availability.local_today(current)
+    current = utcnow()
+    today = local_today(current)
     day = _day(request.args.get("day"), today)
     items = booking_service.station_bookings(
         db.session(), station.id, *station_admin.local_range(day, 1)
@@ -134,7 +129,7 @@ def bookings_week() -> ResponseReturnValue:
     station, choices = _pick_station()
     if station is None:
         return _no_station()
-    today = availability.local_today(now())
+    today = local_today(utcnow())
     first = _day(request.args.get("week"), today)
     monday = first - timedelta(days=first.weekday())
     return render_template(
@@ -158,7 +153,7 @@ def bookings_csv() -> ResponseReturnValue:
     station, _ = _pick_station()
     if station is None:
         return _no_station()
-    today = availability.local_today(now())
+    today = local_today(utcnow())
     if request.args.get("week"):
         first = _day(request.args.get("week"), today)
         first -= timedelta(days=first.weekday())
@@ -226,7 +221,7 @@ def bookings_affected() -> ResponseReturnValue:
     station, choices = _pick_station(default_first=False)
     if station is None and not g.staff.is_admin:
         return _no_station()
-    current = now()
+    current = utcnow()
     found = station_admin.problems(db.session(), current, None if station is None else [station.id])
     moves = {
         p.booking.id: booking_service.alternatives(
@@ -274,9 +269,9 @@ def _act(booking_id: int, action: str) -> ResponseReturnValue:
         abort(400)
     try:
         if action == "check_in":
-            station_admin.check_in(db.session(), item, now())
+            station_admin.check_in(db.session(), item, utcnow())
         else:
-            station_admin.mark_no_show(db.session(), item, now())
+            station_admin.mark_no_show(db.session(), item, utcnow())
     except BookingError as exc:
         db.session.rollback()
         flash(f"预约 {item.code}：{exc.message}", "error")
@@ -311,7 +306,7 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
         return _back(item)
     try:
         outcome = station_admin.cancel_by_staff(
-            db.session(), _settings(), item, form.reason.data or "", now()
+            db.session(), _settings(), item, form.reason.data or "", utcnow()
         )
     except BookingError as exc:
         db.session.rollback()
@@ -339,7 +334,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
         return _back(item)
     try:
         new, outcome = station_admin.move_by_staff(
-            db.session(), _settings(), item, starts_at, now()
+            db.session(), _settings(), item, starts_at, utcnow()
         )
     except BookingError as exc:
         db.session.rollback()
@@ -374,7 +369,7 @@ def bookings_cancel_many() -> ResponseReturnValue:
         item = _get_booking(booking_id)
         try:
             outcome = station_admin.cancel_by_staff(
-                db.session(), _settings(), item, form.reason.data or "", now()
+                db.session(), _settings(), item, form.reason.data or "", utcnow()
             )
         except BookingError as exc:
             missed.append(f"{item.code}（{exc.message}）")

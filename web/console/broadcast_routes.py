@@ -40,8 +40,8 @@ from core.db import db
 from core.jobs import digest
 from core.jobs.models import JOBS, Event
 from core.jobs.models import SCHEDULED as EVENT_SCHEDULED
-from core.timeutil import local_text
-from web.console import booking_routes, bp
+from core.timeutil import local_text, utcnow
+from web.console import bp
 from web.console.auth import admin_required
 from web.console.broadcast_forms import BroadcastForm
 from web.console.forms import ActionForm, _Choice
@@ -50,7 +50,7 @@ from web.console.forms import ActionForm, _Choice
 def _event_choices() -> list[object]:
     events = db.session.scalars(
         select(Event)
-        .where(Event.status == EVENT_SCHEDULED, Event.ends_at > booking_routes.now())
+        .where(Event.status == EVENT_SCHEDULED, Event.ends_at > utcnow())
         .order_by(Event.starts_at)
     )
     return [
@@ -99,7 +99,7 @@ def _compose(form: BroadcastForm, plan: broadcast_plan.Plan | None = None, **ext
 
 def _prefill_postings(form: BroadcastForm) -> ResponseReturnValue:
     """Start a digest broadcast from the week's new postings; staff edit it before sending."""
-    text = digest.recent_postings_text(db.session(), booking_routes.now())
+    text = digest.recent_postings_text(db.session(), utcnow())
     if not text:
         flash("近7天没有新发布的岗位。", "warning")
         return _compose(form)
@@ -117,7 +117,7 @@ def broadcast_new() -> ResponseReturnValue:
         return _prefill_postings(form)
     if not form.validate_on_submit():
         return _compose(form)
-    now = booking_routes.now()
+    now = utcnow()
     try:
         send_at = form.send_time()
     except ValueError as exc:
@@ -200,7 +200,7 @@ def broadcast_cancel(broadcast_id: int) -> ResponseReturnValue:
     _get(broadcast_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if broadcast_admin.cancel(db.session(), broadcast_id, booking_routes.now()):
+    if broadcast_admin.cancel(db.session(), broadcast_id, utcnow()):
         db.session.commit()
         flash("已取消，尚未发出的不再发送。", "success")
     else:

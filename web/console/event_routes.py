@@ -15,9 +15,10 @@ from core.booking.models import Station
 from core.db import db
 from core.jobs import event_admin
 from core.jobs.event_admin import CANCELLED_LIST, PAST, UPCOMING, EventError
+from core.jobs.events import when_text
 from core.jobs.models import CANCELLED, EVENT_KINDS, EVENT_STATUS_LABELS, Event
-from core.timeutil import LOCAL_TZ
-from web.console import booking_routes, bp
+from core.timeutil import LOCAL_TZ, utcnow
+from web.console import bp
 from web.console.auth import admin_required
 from web.console.forms import _Choice
 from web.console.job_forms import CancelEventForm, EventForm, put_errors
@@ -37,7 +38,7 @@ def _view_helpers() -> dict[str, object]:
     return {
         "kinds": EVENT_KINDS,
         "status_labels": EVENT_STATUS_LABELS,
-        "when": event_admin.when_text,
+        "when": when_text,
         "place": event_admin.place_text,
         "local": lambda dt: dt.astimezone(LOCAL_TZ),
         "short_openid": short_openid,
@@ -52,7 +53,7 @@ def events() -> ResponseReturnValue:
         which = UPCOMING
     return render_template(
         "console/events.html",
-        events=event_admin.list_events(db.session(), which, booking_routes.now()),
+        events=event_admin.list_events(db.session(), which, utcnow()),
         which=which,
         tabs=TABS,
         **_view_helpers(),
@@ -77,7 +78,7 @@ def _render_edit(form: EventForm, event: Event | None) -> ResponseReturnValue:
 @admin_required
 def event_new() -> ResponseReturnValue:
     if request.method == "GET":
-        data = event_admin.form_data(None, booking_routes.now())
+        data = event_admin.form_data(None, utcnow())
         return _render_edit(EventForm(data=data), None)
     return _save(EventForm(), None)
 
@@ -87,7 +88,7 @@ def event_new() -> ResponseReturnValue:
 def event_edit(event_id: int) -> ResponseReturnValue:
     event = _get_event(event_id)
     if request.method == "GET":
-        data = event_admin.form_data(event, booking_routes.now())
+        data = event_admin.form_data(event, utcnow())
         return _render_edit(EventForm(data=data), event)
     return _save(EventForm(), event)
 
@@ -95,7 +96,7 @@ def event_edit(event_id: int) -> ResponseReturnValue:
 def _save(form: EventForm, event: Event | None) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
-    now = booking_routes.now()
+    now = utcnow()
     try:
         if event is None:
             saved = event_admin.create_event(db.session(), form.to_row(), now)
@@ -133,7 +134,7 @@ def event_cancel(event_id: int) -> ResponseReturnValue:
     settings = current_app.config["SETTINGS"]
     try:
         result = event_admin.cancel_event(
-            db.session(), settings, event, form.reason.data or "", booking_routes.now()
+            db.session(), settings, event, form.reason.data or "", utcnow()
         )
         db.session.commit()
     except EventError as exc:

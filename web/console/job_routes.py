@@ -17,7 +17,8 @@ from core.jobs.admin import PostingError
 from core.jobs.csv_io import JobImportError
 from core.jobs.models import CLOSED, OPEN, POSTING_STATUS_LABELS, JobPosting
 from core.jobs.texts import pay_text
-from web.console import booking_routes, bp
+from core.timeutil import local_today, utcnow
+from web.console import bp
 from web.console.auth import admin_required
 from web.console.forms import ActionForm
 from web.console.job_forms import JobImportForm, PostingForm, put_errors
@@ -62,7 +63,7 @@ def _render_edit(form: PostingForm, posting: JobPosting | None) -> ResponseRetur
 @bp.route("/jobs/new", methods=["GET", "POST"])
 @admin_required
 def job_new() -> ResponseReturnValue:
-    today = job_admin.local_today(booking_routes.now())
+    today = local_today(utcnow())
     if request.method == "GET":
         return _render_edit(PostingForm(data=job_admin.posting_form_data(None, today)), None)
     return _save(PostingForm(), None)
@@ -73,7 +74,7 @@ def job_new() -> ResponseReturnValue:
 def job_edit(posting_id: int) -> ResponseReturnValue:
     posting = _get_posting(posting_id)
     if request.method == "GET":
-        today = job_admin.local_today(booking_routes.now())
+        today = local_today(utcnow())
         return _render_edit(PostingForm(data=job_admin.posting_form_data(posting, today)), posting)
     return _save(PostingForm(), posting)
 
@@ -81,7 +82,7 @@ def job_edit(posting_id: int) -> ResponseReturnValue:
 def _save(form: PostingForm, posting: JobPosting | None) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
-    now = booking_routes.now()
+    now = utcnow()
     try:
         if posting is None:
             saved = job_admin.create_posting(db.session(), form.to_row(), now)
@@ -106,7 +107,7 @@ def job_close(posting_id: int) -> ResponseReturnValue:
     posting = _get_posting(posting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if job_admin.close_posting(db.session(), posting, booking_routes.now()):
+    if job_admin.close_posting(db.session(), posting, utcnow()):
         flash(f"岗位“{posting.title}”已下架，用户不再看到它。", "success")
     else:
         flash("该岗位已经是结束状态。", "warning")
@@ -121,7 +122,7 @@ def job_reopen(posting_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        job_admin.reopen_posting(db.session(), posting, booking_routes.now())
+        job_admin.reopen_posting(db.session(), posting, utcnow())
         db.session.commit()
     except PostingError as exc:
         db.session.rollback()
@@ -140,7 +141,7 @@ def jobs_import() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             text = job_csv.decode(_uploaded(form))
-            result = job_csv.import_csv(db.session(), text, booking_routes.now())
+            result = job_csv.import_csv(db.session(), text, utcnow())
             db.session.commit()
         except JobImportError as exc:
             db.session.rollback()
@@ -169,7 +170,7 @@ def _uploaded(form: JobImportForm) -> bytes:
 @admin_required
 def jobs_export() -> ResponseReturnValue:
     body = "\ufeff" + job_csv.export_csv(db.session())
-    stamp = job_admin.local_today(booking_routes.now()).strftime("%Y%m%d")
+    stamp = local_today(utcnow()).strftime("%Y%m%d")
     return Response(
         body,
         mimetype="text/csv",

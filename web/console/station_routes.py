@@ -13,13 +13,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.booking import availability, station_admin, station_csv
+from core.booking import station_admin, station_csv
 from core.booking.models import Station, StationException
 from core.booking.station_admin import Problem, StationFormError
 from core.booking.station_csv import StationImportError
 from core.db import db
-from core.timeutil import LOCAL_TZ
-from web.console import booking_routes, bp
+from core.timeutil import LOCAL_TZ, local_today, utcnow
+from web.console import bp
 from web.console.auth import admin_required
 from web.console.routes import short_openid
 from web.console.station_forms import (
@@ -33,10 +33,6 @@ from web.console.station_forms import (
 )
 
 MAX_UPLOAD_BYTES = 1024 * 1024
-
-
-def _now():
-    return booking_routes.now()
 
 
 def _get_station(station_id: int) -> Station:
@@ -61,7 +57,7 @@ def _needs_confirming(affected: list[Problem], confirmed: str | None) -> bool:
 
 def _after_change(station: Station, message: str, back: str) -> ResponseReturnValue:
     """Saved: if any bookings no longer fit, go straight to them."""
-    pending = station_admin.problems(db.session(), _now(), [station.id])
+    pending = station_admin.problems(db.session(), utcnow(), [station.id])
     if pending:
         flash(
             f"{message}有 {len(pending)} 个预约不在新的开放安排内，仍然有效，请逐一改约或取消。",
@@ -82,7 +78,7 @@ def stations() -> ResponseReturnValue:
     return render_template(
         "console/stations.html",
         stations=rows,
-        pending=station_admin.problem_counts(db.session(), _now()),
+        pending=station_admin.problem_counts(db.session(), utcnow()),
         hours_text=station_csv.format_hours,
     )
 
@@ -91,7 +87,7 @@ def stations() -> ResponseReturnValue:
 @admin_required
 def stations_export() -> ResponseReturnValue:
     body = "\ufeff" + station_csv.export_csv(db.session())
-    stamp = availability.local_today(_now()).strftime("%Y%m%d")
+    stamp = local_today(utcnow()).strftime("%Y%m%d")
     return Response(
         body,
         mimetype="text/csv",
@@ -142,7 +138,7 @@ def _save(form: StationForm, station: Station | None) -> ResponseReturnValue:
     except ValueError as exc:
         place_error(form, str(exc))
         return _render_edit(form, station)
-    now = _now()
+    now = utcnow()
 
     def change() -> Station:
         return station_admin.save_station(
@@ -176,7 +172,7 @@ def _save(form: StationForm, station: Station | None) -> ResponseReturnValue:
 def _render_exceptions(
     station: Station, form: ExceptionForm, affected: list[Problem] | None = None
 ) -> ResponseReturnValue:
-    today = availability.local_today(_now())
+    today = local_today(utcnow())
     return render_template(
         "console/station_exceptions.html",
         station=station,
@@ -201,7 +197,7 @@ def station_exceptions(station_id: int) -> ResponseReturnValue:
     except ValueError as exc:
         form.periods.errors = [str(exc)]
         return _render_exceptions(station, form)
-    day, now = form.day_value(), _now()
+    day, now = form.day_value(), utcnow()
 
     def change() -> StationException:
         return station_admin.set_exception(
@@ -241,7 +237,7 @@ def station_exception_delete(station_id: int, exception_id: int) -> ResponseRetu
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    day, now = exception.day, _now()
+    day, now = exception.day, utcnow()
 
     def remove() -> None:
         station_admin.remove_exception(db.session(), station, exception)
@@ -287,7 +283,7 @@ def stations_import() -> ResponseReturnValue:
         return _render_import(form)
     try:
         text = form.csv_text.data or _uploaded_text(form)
-        affected = station_admin.preview_import(db.session(), text, _now())
+        affected = station_admin.preview_import(db.session(), text, utcnow())
     except StationImportError as exc:
         db.session.rollback()
         form.csv_text.data = ""
@@ -296,7 +292,7 @@ def stations_import() -> ResponseReturnValue:
         form.csv_text.data = text
         form.confirm.data = station_admin.fingerprint(affected)
         return _render_import(form, affected=affected)
-    result = station_admin.import_stations(db.session(), text, _now())
+    result = station_admin.import_stations(db.session(), text, utcnow())
     db.session.commit()
     message = f"已导入：新增 {result.added} 个、更新 {result.updated} 个服务站。"
     if result.problems:

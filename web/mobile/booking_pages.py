@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from core.booking import availability, station_services
 from core.booking.availability import SlotView
-from core.booking.models import ACTIVE, CANCELLED, STATUS_LABELS, WEEKDAYS, Booking, Station
+from core.booking.models import ACTIVE, CANCELLED, STATUS_LABELS, Booking, Station
 from core.booking.station_services import ServiceItem
+from core.booking.texts import when_text
 from core.config import Settings
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, WEEKDAYS, local_today, span_text
 from core.wechat import links
-from web.mobile.station_pages import day_text
 
 NOON = time(12, 0)
 HH_MM = len("09:30")  # times in page addresses are written HH:MM, nothing else
@@ -82,7 +82,7 @@ class BookPage:
     def chosen_when(self) -> str:
         if self.chosen is None:
             return ""
-        return f"{slot_text(self.chosen)}-{self.chosen.ends_at.astimezone(LOCAL_TZ):%H:%M}"
+        return span_text(self.chosen.starts_at, self.chosen.ends_at)
 
     @property
     def reschedule_when(self) -> str:
@@ -138,15 +138,8 @@ def starts_at(day: date, at: time) -> datetime:
 # -- texts ------------------------------------------------------------------------
 
 
-def when_text(booking: Booking) -> str:
-    start = booking.slot.starts_at.astimezone(LOCAL_TZ)
-    end = booking.slot.ends_at.astimezone(LOCAL_TZ)
-    return f"{day_text(start.date())} {start:%H:%M}-{end:%H:%M}"
-
-
 def slot_text(view: SlotView) -> str:
-    start = view.local_start
-    return f"{day_text(start.date())} {start:%H:%M}"
+    return span_text(view.starts_at)
 
 
 def _day_note(plan: availability.DayPlan, today: date) -> str:
@@ -193,7 +186,7 @@ def book_page(
     plans = availability.bookable_days(station, now)
     if plans:
         page.day = day if day in {p.day for p in plans} else plans[0].day
-    today = availability.local_today(now)
+    today = local_today(now)
     page.days = [
         Chip(
             f"{p.day.month}月{p.day.day}日",

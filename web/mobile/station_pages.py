@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.booking import availability, station_services, stations
-from core.booking.models import WEEKDAYS, Station
+from core.booking.models import Station
 from core.booking.station_services import ServiceItem
 from core.config import Settings
 from core.people import people
-from core.timeutil import utcnow
+from core.timeutil import day_text, local_today, periods_text, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -160,19 +160,11 @@ def station_list(session: Session, origin: Origin | None, now: datetime) -> Stat
     return page
 
 
-def day_text(day: date) -> str:
-    return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
-
-
-def _periods_text(periods: list[availability.Period]) -> str:
-    return "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
-
-
 def special_days(station: Station, now: datetime) -> list[SpecialDay]:
     """Days in the booking window whose hours differ from the weekly ones: holidays,
     adjusted working days, the station's own closures and changed hours."""
     found = []
-    today = availability.local_today(now)
+    today = local_today(now)
     for offset in range(station.booking_window_days + 1):
         day = today + timedelta(days=offset)
         plan = availability.day_plan(station, day)
@@ -182,7 +174,7 @@ def special_days(station: Station, now: datetime) -> list[SpecialDay]:
         if plan.open:
             note = f"（{plan.reason}）" if plan.reason else "（时间调整）"
             found.append(
-                SpecialDay(day, f"{day_text(day)} {_periods_text(plan.periods)}{note}", False)
+                SpecialDay(day, f"{day_text(day)} {periods_text(plan.periods)}{note}", False)
             )
         else:
             found.append(SpecialDay(day, f"{day_text(day)} 不开放（{plan.reason}）", True))
