@@ -30,7 +30,7 @@ from core.broadcast.models import (
 )
 from core.config import Settings
 from core.jobs.models import Subscription
-from core.people.models import SERVICE_WINDOW, Person
+from core.people.models import Person, window_open
 from core.wechat.models import OutboxMessage
 
 INTERRUPTED = "发送中断，未确认送达"
@@ -141,9 +141,7 @@ def skip_reason(row: PendingRow, now: datetime) -> str:
         return UNFOLLOWED
     if row.opted_out:
         return OPTED_OUT
-    if row.channel == CUSTOM and (
-        row.last_message_at is None or now - row.last_message_at >= SERVICE_WINDOW
-    ):
+    if row.channel == CUSTOM and not window_open(row.last_message_at, now):
         return WINDOW_CLOSED
     return ""
 

@@ -27,7 +27,7 @@ from core.broadcast.models import (
 )
 from core.broadcast.segments import Segment, person_chunks
 from core.config import Settings
-from core.people.models import SERVICE_WINDOW, Person
+from core.people.models import Person, window_open
 from core.timeutil import local
 
 MASS_MONTHLY_LIMIT = 4
@@ -63,7 +63,7 @@ def month_key(now: datetime) -> str:
 
 def choose(facts: Facts, *, use_mass: bool, now: datetime) -> tuple[str, str]:
     """(channel, reason); the reason is set only when the channel is NONE."""
-    if facts.last_message_at is not None and now - facts.last_message_at < SERVICE_WINDOW:
+    if window_open(facts.last_message_at, now):
         return CUSTOM, ""
     if TEMPLATE in facts.consents:
         return TEMPLATE, ""

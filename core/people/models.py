@@ -19,6 +19,12 @@ from core.timeutil import utcnow
 SERVICE_WINDOW = timedelta(hours=48)
 
 
+def window_open(last_message_at: datetime | None, now: datetime) -> bool:
+    """WeChat's 48-hour rule: a customer-service message reaches a person only within
+    `SERVICE_WINDOW` of their last message. The one place the rule is written."""
+    return last_message_at is not None and now - last_message_at < SERVICE_WINDOW
+
+
 class Person(Base):
     __tablename__ = "person"
 
@@ -38,9 +44,7 @@ class Person(Base):
 
     def in_service_window(self, now: datetime | None = None) -> bool:
         """Whether a customer-service message may reach this person now."""
-        if not self.subscribed or self.last_message_at is None:
-            return False
-        return (now or utcnow()) - self.last_message_at < SERVICE_WINDOW
+        return self.subscribed and window_open(self.last_message_at, now or utcnow())
 
 
 OPEN = "open"
