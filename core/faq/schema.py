@@ -10,7 +10,6 @@ states a figure the documents do not print.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from core.content_files import read_yaml
+from core.faq.text import fold
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "policy_faq"
 SOURCES_FILE = CONTENT_DIR / "sources.yaml"
@@ -126,12 +126,6 @@ def citation_line(sources: list[SourceRef], docs: dict[str, Document]) -> str:
         if part not in parts:
             parts.append(part)
     return "来源：" + "；".join(parts)
-
-
-def fold(text: str) -> str:
-    """Compare texts as a reader would: full-width folded, no spaces or punctuation, lower case."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def load_documents(path: Path = SOURCES_FILE) -> dict[str, Document]:

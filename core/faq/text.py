@@ -56,7 +56,8 @@ class Lexicon:
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, lower case, letters and digits only."""
+    """Compare texts as a reader would: full-width to half-width, lower case, letters and
+    digits only ("+" kept: "1+12+X" is a name). Matching and the source-quote check alike."""
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in text if ch.isalnum() or ch == "+")
 
