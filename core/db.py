@@ -7,6 +7,7 @@ exactly the same session handling as the web app.
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
@@ -47,6 +48,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     # WAL with NORMAL sync: durable across application crashes, one fsync per checkpoint.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def dialect_insert(session: Session, model: type[object]) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own INSERT for `model`: both PostgreSQL's and SQLite's have ON CONFLICT
+    (and RETURNING), which the portable `insert()` does not."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 db = Database()
