@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +64,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL with NORMAL sync: durable across application crashes, one fsync per checkpoint.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def dialect_insert(session: Session, model: type[object]) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own INSERT for `model`: both PostgreSQL's and SQLite's have ON CONFLICT
+    (and RETURNING), which the portable `insert()` does not."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 db = Database()

@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import chinese_calendar
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.booking.models import BookingSlot, Station
+from core.db import dialect_insert
 from core.timeutil import LOCAL_TZ, local_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -129,11 +129,6 @@ def bookable_days(station: Station, now: datetime | None = None) -> list[DayPlan
     return days
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BookingSlot)
-
-
 def ensure_slots(session: Session, station: Station, day: date) -> list[BookingSlot]:
     """The day's slot rows, creating only the missing ones.
 
@@ -167,7 +162,9 @@ def ensure_slots(session: Session, station: Station, day: date) -> list[BookingS
     ]
     if not missing:
         return rows
-    insert = _insert(session).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
+    insert = dialect_insert(session, BookingSlot).on_conflict_do_nothing(
+        index_elements=["station_id", "starts_at"]
+    )
     session.execute(insert, missing)
     return list(session.scalars(query))
 
@@ -184,3 +181,65 @@ def slots_for_day(
         for row in ensure_slots(session, station, day)
         if row.starts_at in valid and earliest <= row.starts_at <= latest
     ]
+
+
+def bookable_starts(station: Station, now: datetime) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of every slot a person could book now, over the whole window.
+
+    Worked out from the opening hours alone, without the database, so a caller can pick the
+    starts it wants before reading any rows.
+    """
+    earliest, latest = bookable_window(station, now)
+    return [
+        (start, end)
+        for plan in bookable_days(station, now)
+        for start, end in slot_starts(station, plan)
+        if earliest <= start <= latest
+    ]
+
+
+def _rows_between(
+    session: Session, station: Station, first: datetime, last: datetime
+) -> dict[datetime, SlotView]:
+    """The station's slot rows from `first` to `last` (inclusive), as views by start.
+
+    Plain columns rather than BookingSlot objects: sessions keep objects across commits,
+    so a loaded object's `booked` could be older than the row.
+    """
+    rows = session.execute(
+        select(
+            BookingSlot.id,
+            BookingSlot.starts_at,
+            BookingSlot.ends_at,
+            BookingSlot.capacity,
+            BookingSlot.booked,
+        ).where(
+            BookingSlot.station_id == station.id,
+            BookingSlot.starts_at >= first,
+            BookingSlot.starts_at <= last,
+        )
+    )
+    return {
+        row.starts_at: SlotView(row.id, row.starts_at, row.ends_at, row.capacity, row.booked)
+        for row in rows
+    }
+
+
+def slot_views(
+    session: Session, station: Station, starts: list[tuple[datetime, datetime]]
+) -> list[SlotView]:
+    """The slots at `starts` (from `slot_starts`), in the order given, free or full.
+
+    One statement reads every row between the earliest and the latest start; only when a
+    start has no row yet (a day nobody has looked at) are that day's rows created first.
+    """
+    if not starts:
+        return []
+    first, last = min(s for s, _ in starts), max(s for s, _ in starts)
+    rows = _rows_between(session, station, first, last)
+    missing = sorted({s.astimezone(LOCAL_TZ).date() for s, _ in starts if s not in rows})
+    if missing:
+        for day in missing:
+            ensure_slots(session, station, day)
+        rows = _rows_between(session, station, first, last)
+    return [rows[s] for s, _ in starts if s in rows]

@@ -153,3 +153,97 @@ def test_nearest_stations_sorted_with_unknown_last(make_station, db_session):
     assert [n.station.code for n in found] == ["NEAR", "FAR", "NONE"]
     assert found[0].distance_text == "约 200 米"
     assert found[1].distance_text.endswith("公里")
+
+
+def test_full_before_limit_order_is_kept(make_station, db_session):
+    """A person at the limit hears about the limit, even when the slot is also full."""
+    station = make_station(desks=1, max_active_per_person=1)
+    booking.book(db_session, _person(db_session, "o-a"), station, at(3, 9), 3, NOW)
+    mine = _person(db_session, "o-b")
+    booking.book(db_session, mine, station, at(3, 10), 3, NOW)
+    db_session.commit()
+    with pytest.raises(BookingError) as info:
+        booking.book(db_session, mine, station, at(3, 9), 3, NOW)
+    assert info.value.code == "limit"
+
+
+def test_alternatives_are_worked_out_only_when_read(make_station, db_session, monkeypatch):
+    station = make_station(desks=1)
+    booking.book(db_session, _person(db_session, "o-a"), station, at(3, 9), 3, NOW)
+    db_session.commit()
+    calls = []
+    real = booking.alternatives
+    monkeypatch.setattr(booking, "alternatives", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(BookingError) as info:
+        booking.book(db_session, _person(db_session, "o-b"), station, at(3, 9), 3, NOW)
+    db_session.rollback()
+    assert calls == []
+    first = info.value.alternatives
+    assert [a.local_start.strftime("%d %H:%M") for a in first] == [
+        "03 09:30",
+        "03 10:00",
+        "03 10:30",
+    ]
+    assert info.value.alternatives is first
+    assert calls == [1]
+
+
+def test_alternatives_are_the_nearest_free_slots_over_days(make_station, db_session):
+    """A full day sends people to the nearest free times, on days nobody has looked at yet."""
+    station = make_station(desks=1)
+    day = availability.slots_for_day(db_session, station, date(2026, 12, 3), NOW)
+    for n, view in enumerate(day):
+        booking.book(db_session, _person(db_session, f"o-{n}"), station, view.starts_at, 3, NOW)
+    db_session.commit()
+    found = booking.alternatives(db_session, station, at(3, 16, 30), NOW, limit=3)
+    # Friday 09:00 is 16.5 h after Thursday 16:30; Wednesday 16:30 is 24 h before it.
+    assert [a.local_start.strftime("%d %H:%M") for a in found] == [
+        "04 09:00",
+        "04 09:30",
+        "04 10:00",
+    ]
+    assert all(a.free == 1 and a.slot_id for a in found)
+    early = booking.alternatives(db_session, station, at(3, 9), NOW, limit=2)
+    assert [a.local_start.strftime("%d %H:%M") for a in early] == ["02 16:30", "02 16:00"]
+    far = booking.alternatives(db_session, station, at(16, 9), NOW, limit=1)
+    assert [a.local_start.strftime("%d %H:%M") for a in far] == ["16 09:00"]
+
+
+def test_a_clashing_booking_code_is_replaced(make_station, db_session, monkeypatch):
+    station = make_station()
+    first = booking.book(db_session, _person(db_session, "o-a"), station, at(3, 9), 3, NOW)
+    db_session.commit()
+    codes = iter([first.code, "ZZZZZZ"])
+    monkeypatch.setattr(booking, "new_code", lambda: next(codes))
+    second = booking.book(db_session, _person(db_session, "o-b"), station, at(3, 9), 3, NOW)
+    db_session.commit()
+    assert second.code == "ZZZZZZ"
+    assert second.slot.booked == 2
+
+
+def test_a_duplicate_leaves_the_desk_free_after_rollback(make_station, db_session):
+    station = make_station(desks=2)
+    person = _person(db_session)
+    made = booking.book(db_session, person, station, at(3, 9), 3, NOW)
+    db_session.commit()
+    with pytest.raises(BookingError) as dup:
+        booking.book(db_session, person, station, at(3, 9), 3, NOW)
+    assert dup.value.code == "duplicate"
+    db_session.rollback()
+    db_session.refresh(made.slot)
+    assert made.slot.booked == 1
+
+
+def test_cancel_records_who_and_why_on_the_object(make_station, db_session):
+    station = make_station(desks=1)
+    made = booking.book(db_session, _person(db_session), station, at(3, 9), 3, NOW)
+    db_session.commit()
+    booking.cancel(db_session, made, by="staff", reason="站点临时关闭", now=NOW)
+    assert made.status == "cancelled"
+    assert made.cancelled_by == "staff"
+    assert made.cancel_reason == "站点临时关闭"
+    assert made.cancelled_at == NOW
+    assert made.slot.booked == 0  # the session's slot object follows the counter
+    db_session.commit()
+    db_session.expire_all()
+    assert (made.status, made.cancelled_by, made.cancelled_at) == ("cancelled", "staff", NOW)

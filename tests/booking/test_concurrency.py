@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from core.booking import booking
+from core.booking import availability, booking
 from core.booking.booking import BookingError
 from core.booking.models import Booking, BookingSlot
 from core.db import db
@@ -16,17 +17,21 @@ from core.people.models import Person
 from tests.booking.conftest import NOW, at
 
 ATTEMPTS = 50
+DAY = date(2026, 12, 3)
 
 
-def _attempt(station_id: int, openid: str, barrier: threading.Barrier) -> str:
+def _attempt(
+    station_id: int, openid: str, barrier: threading.Barrier, starts: datetime | None = None
+) -> str:
     session = db.session()
     try:
         person = people.get_or_create_person(session, openid)
         station = session.get(_station_model(), station_id)
+        _ = (station.hours, station.exceptions)  # loaded now, so the attempts start together
         session.commit()
         barrier.wait()
         try:
-            booking.book(session, person, station, at(3, 9), 3, NOW)
+            booking.book(session, person, station, starts or at(3, 9), 3, NOW)
             session.commit()
             return "booked"
         except BookingError as exc:
@@ -75,6 +80,22 @@ def test_one_person_racing_themself_gets_one_booking(make_station, db_session):
         )
         == 1
     )
+
+
+def test_one_person_racing_for_many_slots_stays_within_the_limit(make_station, db_session):
+    """The limit is checked again when the desk is taken, after the person's row is locked."""
+    station = make_station(desks=5, max_active_per_person=2)
+    starts = [s.starts_at for s in availability.slots_for_day(db_session, station, DAY, NOW)]
+    db_session.commit()
+    barrier = threading.Barrier(len(starts))
+    with ThreadPoolExecutor(len(starts)) as pool:
+        results = list(pool.map(lambda s: _attempt(station.id, "o-greedy", barrier, s), starts))
+    assert results.count("booked") == 2
+    assert set(results) == {"booked", "limit"}
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 2
+    booked = db_session.scalars(select(BookingSlot.booked).where(BookingSlot.booked > 0)).all()
+    assert sorted(booked) == [1, 1]
 
 
 def test_concurrent_cancels_free_the_desk_once(make_station, db_session):
