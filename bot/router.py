@@ -27,7 +27,9 @@ EXIT_WORDS = frozenset(
         "算了", "算了吧", "不约了", "不办了", "不用了", "不要了", "不弄了", "不订了",
     }
 )  # fmt: skip
-_DIGITS = re.compile(r"^第?[0-9０-９]{1,3}(个|号)?$")
+# A bare number or ordinal ("2", "第2个", "第二个"): inside a flow always the step's answer.
+BARE_NUMBER = r"^\s*第?([0-9０-９]{1,3}|[一二两三四五六七八九十]{1,3})(个|号|项|家)?\s*$"
+_DIGITS = re.compile(BARE_NUMBER)
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:~～…\"'“”‘’（）()【】\[\]]+")
 
 

@@ -31,6 +31,9 @@ HOW_TO_ASK = {
 }
 SECOND_REQUEST = "您还提到了另一件事，{how}。"
 
+# A number or "第二个" with no list waiting for it: say so rather than guess what it picks.
+NOTHING_TO_PICK = "您回复了一个编号，不过现在没有等您选择的列表。您想办什么？比如：\n"
+
 GREETING = "您好！"
 THANKS = "不客气！"
 GREETING_REPLY = "您好！我是嘉定区退役军人就业服务助手。有什么可以帮您？比如：\n"

@@ -240,6 +240,18 @@ def _pick_signup(ctx: Context, index: int) -> EventSignup | None:
     return events.find_signup(ctx.session, ctx.person, ids[index - 1])
 
 
+@seen.picker("my_signups")
+def which_signup(ctx: Context, number: int) -> Reply:
+    """ "2" after one's sign-ups: that event, and how to withdraw from it."""
+    signup = _pick_signup(ctx, number)
+    if signup is None:
+        return Reply(text=f"没有第 {number} 个报名。回复“我的报名”查看。", intent="my_signups")
+    return Reply(
+        text=(f"{_block(number, signup.event, True)}\n回复“取消报名{number}”取消这个报名。"),
+        intent="my_signups",
+    )
+
+
 @router.intent("event.withdraw")
 def withdraw_in_words(ctx: Context) -> Reply:
     """ "周三那个培训不去了": withdraws the one sign-up that fits (or the n-th of the list

@@ -8,9 +8,8 @@ and read in the database, as before.
 
 from __future__ import annotations
 
-import unicodedata
-
 from bot.context import Context
+from bot.handlers import seen
 from bot.handlers.handover import while_waiting
 from bot.handlers.help import capabilities_text
 from bot.reply import Reply
@@ -48,6 +47,8 @@ def _asked_as_policy(ctx: Context) -> bool:
 def _remember(ctx: Context, question: faq.Asked) -> None:
     if ctx.logs_later:
         ctx.conversation.remember(MEMO, question.to_memo())
+    if question.candidates:
+        seen.mark(ctx, "faq")
 
 
 def _last_asked(ctx: Context) -> faq.Asked | None:
@@ -97,13 +98,12 @@ def _answered(ctx: Context, *, policy_question: bool, offer_choices: bool = True
     return _reply(answer)
 
 
-@router.text(pattern=r"^\s*[1-9１-９]\s*$")
-def pick_suggestion(ctx: Context) -> Reply:
+@seen.picker("faq")
+def pick_suggestion(ctx: Context, number: int) -> Reply | None:
     """A number right after "您是不是想问" (or "您可能还想问") picks that question's answer."""
     pending = _last_asked(ctx)
     if pending is None or not pending.candidates:
-        return policy_question(ctx)
-    number = int(unicodedata.normalize("NFKC", ctx.text.strip()))
+        return None
     chosen = faq.choose(ctx.session, ctx.settings, pending, number)
     if chosen is None:
         return Reply(

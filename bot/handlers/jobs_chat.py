@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.context import Context
+from bot.handlers import seen
 from bot.handlers.fitted import fitted_list
 from bot.reply import Reply
 from bot.router import router
@@ -19,12 +20,13 @@ from core.cache import cache
 from core.jobs import search as job_search
 from core.jobs import subscriptions
 from core.jobs.search import JobFilter, JobPage
-from core.jobs.texts import posting_line
+from core.jobs.texts import detail_text, posting_line
 from core.nlu.vocab import vocabulary
 from core.wechat import links
 
 JOB_KEYWORDS = ("找工作", "岗位", "招聘", "工作", "找岗位", "岗位信息", "招聘信息", "最新岗位")
 MORE_KEYWORDS = ("更多", "更多岗位", "下一页", "还有吗")
+LIST = "jobs_list"
 
 
 def _page_key(openid: str) -> str:
@@ -133,9 +135,34 @@ def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None)
     if asked:
         memo["asked"] = {"filter": asdict(wanted), "label": label}
     can_page = cache.set(key, json.dumps(memo), ctx.settings.conversation_ttl_seconds)
+    _remember_numbers(ctx, page.offset, [p.id for p in page.items[:shown]])
     tail = _tail(ctx, next_offset < page.total, can_page, subscribed)
     text = "\n".join([_head(page, wanted, shown, label), *blocks[:shown], *tail])
     return Reply(text=text, intent="jobs")
+
+
+def _remember_numbers(ctx: Context, offset: int, ids: list[int]) -> None:
+    """The ids behind the numbers shown so far: "更多" continues the numbering (6, 7 …), so
+    a later page extends the list rather than replacing it."""
+    earlier = (seen.recall(ctx, LIST) or []) if offset else []
+    seen.remember(ctx, LIST, [*earlier[:offset], *ids] if len(earlier) >= offset else ids)
+
+
+@seen.picker(LIST)
+def show_posting(ctx: Context, number: int) -> Reply:
+    """ "第二个" after a list of jobs: that posting's details and its page."""
+    ids = seen.recall(ctx, LIST) or []
+    posting = (
+        job_search.get_posting(ctx.session, ids[number - 1]) if 0 < number <= len(ids) else None
+    )
+    if posting is None:
+        return Reply(
+            text=f"没有第 {number} 个岗位。请回复列表里的编号，或发送“找工作”重新查看。",
+            intent="job_pick",
+        )
+    url = links.page_url(ctx.settings, f"/m/jobs/{posting.id}")
+    text = detail_text(posting, job_search.is_current(posting))
+    return Reply(text=f"{text}\n{links.anchor(url, '查看岗位详情')}", intent="job_pick")
 
 
 @router.text(keywords=JOB_KEYWORDS)

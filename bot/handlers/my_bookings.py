@@ -74,6 +74,18 @@ def _pick(ctx: Context, index: int) -> Booking | None:
     return row if row is not None and row.person_id == ctx.person.id else None
 
 
+@seen.picker(LIST)
+def which_action(ctx: Context, number: int) -> Reply:
+    """ "2" after the list: that booking, and the two things a person can do with it."""
+    row = _pick(ctx, number)
+    if row is None or row.status != ACTIVE:
+        return Reply(text=f"没有第 {number} 个预约。回复“我的预约”查看。", intent="my_bookings")
+    return Reply(
+        text=(f"{_line(number, row)}\n回复“取消{number}”取消这个预约，“改约{number}”换个时间。"),
+        intent="my_bookings",
+    )
+
+
 @router.text(pattern=ACTION_PATTERN)
 def act_on_booking(ctx: Context) -> Reply:
     """`取消N` cancels at once; `改约N` asks for a new day and time."""
