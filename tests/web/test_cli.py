@@ -107,6 +107,22 @@ def test_faq_eval_never_lists_held_out_misses(runner, tmp_path):
     assert "附近哪家火锅店好吃一点" not in result.output
 
 
+def test_nlu_eval_never_lists_held_out_misses_or_confusions(runner, tmp_path):
+    """Not in the held-out part's section, and not in the whole set's either (it holds them)."""
+    blind = tmp_path / "blind.yaml"
+    blind.write_text(
+        "items:\n"
+        "- {id: T1, text: 孩子高考志愿怎么填才好, intent: job.search, slots: {}, part: tune}\n"
+        "- {id: H1, text: 附近哪家火锅店好吃一点, intent: job.search, slots: {}, part: heldout}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["nlu", "eval", str(blind), "--show-misses"])
+    assert result.exit_code == 0, result.output
+    assert "孩子高考志愿怎么填才好" in result.output
+    assert "附近哪家火锅店好吃一点" not in result.output
+    assert result.output.count("worst confusions") == 1  # the tune part's only
+
+
 def test_faq_calibrate_reports_cross_validation_and_off_topic_figures(runner, tmp_path):
     off_topic = tmp_path / "off.yaml"
     off_topic.write_text("questions: [明天会下雨吗, 附近有什么好吃的]\n", encoding="utf-8")

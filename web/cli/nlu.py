@@ -67,9 +67,15 @@ def nlu_eval(file: Path | None, show_misses: bool) -> None:
         _echo_part(
             [(items[n], ours[n]) for n in chosen],
             [(items[n], base[n]) for n in chosen],
-            part,
-            show_misses=show_misses and part != HELD_OUT,
+            readable=_readable(part, [items[n] for n in chosen]),
+            show_misses=show_misses,
         )
+
+
+def _readable(part: str | None, items: list[Labelled]) -> bool:
+    """Whether a section's confusions and misses may be shown: never when it holds a
+    held-out message (the whole set does), so tuning never sees what the figure tests."""
+    return part != HELD_OUT and all(i.part != HELD_OUT for i in items)
 
 
 def _outcomes(items: list[Labelled], scratch: Path) -> tuple[list[Outcome], list[Outcome]]:
@@ -146,8 +152,8 @@ def handler_intent(reply: Reply) -> str:
 def _echo_part(
     ours: list[tuple[Labelled, Outcome]],
     base: list[tuple[Labelled, Outcome]],
-    part: str | None,
     *,
+    readable: bool,
     show_misses: bool,
 ) -> None:
     from core.nlu.evaluate import report
@@ -157,11 +163,11 @@ def _echo_part(
         click.echo(line)
     for line in report(base).lines("baseline (command words + FAQ, as before)"):
         click.echo(line)
-    if part != HELD_OUT:
+    if readable:
         click.echo("  worst confusions:")
         for line in mine.worst():
             click.echo(line)
-    if show_misses:
+    if show_misses and readable:
         click.echo("  misses:")
         for miss in mine.misses:
             click.echo("    " + miss)
