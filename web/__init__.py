@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    from web.mobile.identity import IdentitySessionInterface
+
+    app.session_interface = IdentitySessionInterface()
     init_core(settings)
     csrf.init_app(app)
 
