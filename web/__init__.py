@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(db.remove)
     _register_blueprints(app)
     app.register_error_handler(404, _not_found)
+    from web import errors
+
+    errors.register(app)
     if settings.proxy_count:
         # Real client addresses behind nginx, so login throttling is per visitor.
         n = settings.proxy_count
