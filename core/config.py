@@ -90,6 +90,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     dedup_ttl_seconds: int = 60
     retry_wait_seconds: float = 3.0
+    # SQLite: how long a chat message waits for another writer's lock before giving up (a
+    # 人工 request is then queued, core.people.handover_queue); WeChat gives up after 5 s.
+    chat_db_busy_seconds: float = 2.5
     conversation_ttl_seconds: int = 1800
     handover_promise: str = "工作人员会在工作时间内尽快回复您。"
     log_level: str = "INFO"

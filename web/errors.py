@@ -13,15 +13,13 @@ import logging
 
 from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import InternalServerError
 
-from core.db import db
+from core.db import TRANSIENT_ERRORS, db
 
 log = logging.getLogger(__name__)
 
-DATABASE_FAULTS = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_FAULTS = TRANSIENT_ERRORS
 RETRY_AFTER_SECONDS = 30
 
 BUSY_TITLE = "系统繁忙"
