@@ -41,9 +41,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(db.remove)
     _register_blueprints(app)
     app.register_error_handler(404, _not_found)
-    from web import errors
+    from web import errors, page_headers
 
     errors.register(app)
+    page_headers.register(app)
     if settings.proxy_count:
         # Real client addresses behind nginx, so login throttling is per visitor.
         n = settings.proxy_count
