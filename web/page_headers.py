@@ -10,7 +10,9 @@ pages (`/m/`). Both show personal data, so:
   Inline scripts run only with this response's nonce (`csp_nonce()` in templates);
   inline event handlers (`onclick="…"`) do not run at all: templates use data-
   attributes that static/console.js acts on. Inline styles are allowed: they cannot
-  run code.
+  run code. Images come from this site only: the JS-SDK's own usage report (an image
+  request to open.weixin.qq.com/sdk/report carrying the page's address) is blocked on
+  purpose; the SDK works without it.
 
 Set app-wide by path, not per blueprint, so error and fault pages get them too.
 """
