@@ -91,8 +91,10 @@ def remember(openid: str, until: int) -> None:
 
 
 def forget() -> None:
+    """Nobody on the page; the cookie goes back to ending with the browser session."""
     session.pop(OPENID_KEY, None)
     session.pop(UNTIL_KEY, None)
+    session.permanent = False
 
 
 class IdentitySessionInterface(SecureCookieSessionInterface):
