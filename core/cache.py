@@ -286,21 +286,6 @@ class Cache:
         except Exception as exc:
             self._failed(exc, "decr")
 
-    def incr_window(self, key: str, ttl: int) -> int | None:
-        """Count an event in a fixed window; None when Redis is down."""
-        if not self.available:
-            return None
-        assert self.client is not None
-        try:
-            pipe = self.client.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = pipe.execute()
-            return int(count)
-        except Exception as exc:
-            self._failed(exc, "incr")
-            return None
-
 
 def _quietly_disconnect(conn: Any) -> None:
     try:
