@@ -45,7 +45,15 @@ APOLOGY = "抱歉，系统刚才出了点问题，请稍后再试一次。如需
 
 
 def answer(message: Inbound, settings: Settings, routes: Router = router) -> Reply:
-    """The reply for a message, running it only if no other try already has."""
+    """The reply for a message, running it only if no other try already has.
+
+    Within WeChat's 5 s: a locked SQLite is waited for `chat_db_busy_seconds` at most.
+    """
+    with db.busy_timeout(settings.chat_db_busy_seconds):
+        return _answer(message, settings, routes)
+
+
+def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     key = cache.key("dedup", message.dedup_key)
     conversation_key = Conversation.key_for(message.from_user)
     claimed, conversation_raw = cache.set_nx_and_get(

@@ -244,20 +244,47 @@ class Cache:
     def delete(self, key: str) -> None:
         self.send("delete", ("DEL", key))
 
-    def incr_window(self, key: str, ttl: int) -> int | None:
-        """Count an event in a fixed window; None when Redis is down."""
-        if not self.available:
+    def incr_windows(self, keys: list[str], ttl: int) -> list[int] | None:
+        """Count one event on each key, each in a fixed window, in one round trip.
+
+        INCR is atomic, so concurrent callers each see a different count: a limit checked
+        on the returned numbers lets exactly that many through. The window starts with a
+        key's first count (EXPIRE NX) and is not pushed back by later ones. None when Redis
+        is down.
+        """
+        commands: list[tuple[Any, ...]] = []
+        for key in keys:
+            commands += [("INCR", key), ("EXPIRE", key, ttl, "NX")]
+        replies = self.send("incr", *commands)
+        if replies is None or any(isinstance(r, Exception) for r in replies):
             return None
+        return [int(count) for count in replies[::2]]
+
+    def decr_if_positive(self, key: str) -> None:
+        """Take one back from a count, never below zero nor onto a key that has expired.
+
+        A plain DECR on an expired key would leave a -1 with no expiry, an extra attempt
+        for ever; WATCH makes the read and the decrement one step.
+        """
+        if not self.available:
+            return
         assert self.client is not None
         try:
-            pipe = self.client.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = pipe.execute()
-            return int(count)
+            with self.client.pipeline() as pipe:
+                for _ in range(3):  # WatchError: someone counted meanwhile; read again
+                    try:
+                        pipe.watch(key)
+                        current = pipe.get(key)
+                        if current is None or int(current) <= 0:
+                            return
+                        pipe.multi()
+                        pipe.decr(key)
+                        pipe.execute()
+                        return
+                    except redis.WatchError:
+                        continue
         except Exception as exc:
-            self._failed(exc, "incr")
-            return None
+            self._failed(exc, "decr")
 
 
 def _quietly_disconnect(conn: Any) -> None:

@@ -32,6 +32,43 @@ class ConfigError(RuntimeError):
     """Raised when production settings are unsafe; the message names every problem."""
 
 
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+TESTING = "testing"
+# How people write the environment's name; compared after strip() and casefold(), so
+# "Production", "prod" and "production " all mean production and run its checks.
+_ENV_NAMES = {
+    "production": PRODUCTION,
+    "prod": PRODUCTION,
+    "development": DEVELOPMENT,
+    "dev": DEVELOPMENT,
+    "": DEVELOPMENT,
+    "testing": TESTING,
+    "test": TESTING,
+}
+# Shortest secrets production accepts. The Flask key signs sessions and phone links, so it
+# is ours to make long (32+ random characters). WeChat allows a Token of at most 32
+# characters; its AppSecret is always 32.
+MIN_SECRET_KEY_LENGTH = 32
+MIN_WECHAT_TOKEN_LENGTH = 16
+MIN_WECHAT_APP_SECRET_LENGTH = 32
+
+
+def normalise_env(value: str) -> str:
+    """The canonical environment name; anything else stops the start, naming what is allowed.
+
+    Compared exactly, `Production` or a trailing space used to mean "not production" and
+    skipped every production check.
+    """
+    name = _ENV_NAMES.get(value.strip().casefold())
+    if name is None:
+        raise ConfigError(
+            f"VETBOT_ENV must be production (or prod), development (or dev) or testing, "
+            f"got {value!r}"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -53,6 +90,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     dedup_ttl_seconds: int = 60
     retry_wait_seconds: float = 3.0
+    # SQLite: how long a chat message waits for another writer's lock before giving up (a
+    # 人工 request is then queued, core.people.handover_queue); WeChat gives up after 5 s.
+    chat_db_busy_seconds: float = 2.5
     conversation_ttl_seconds: int = 1800
     handover_promise: str = "工作人员会在工作时间内尽快回复您。"
     log_level: str = "INFO"
@@ -74,14 +114,19 @@ class Settings:
     # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
     serve_runs_scheduler: bool = True
 
+    def __post_init__(self) -> None:
+        # Here, not only in load_settings: settings made in code (tests, the CLI's
+        # overrides) must not slip past the production checks either.
+        object.__setattr__(self, "env", normalise_env(self.env))
+
     @property
     def is_production(self) -> bool:
-        return self.env == "production"
+        return self.env == PRODUCTION
 
     @property
     def simulator_enabled(self) -> bool:
         """The simulator signs callbacks on request, so it only runs on development machines."""
-        return self.env in ("development", "testing")
+        return self.env in (DEVELOPMENT, TESTING)
 
     @property
     def embedded_redis(self) -> bool:
@@ -146,8 +191,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     base = Settings()
     instance = Path(env.get("VETBOT_INSTANCE_PATH") or base.instance_path)
+    env_name = normalise_env(env.get("VETBOT_ENV", base.env))
     return Settings(
-        env=env.get("VETBOT_ENV", base.env),
+        env=env_name,
         instance_path=instance,
         database_url=env.get("VETBOT_DATABASE_URL", ""),
         redis_url=env.get("VETBOT_REDIS_URL") or MEMORY_REDIS_URL,
@@ -164,9 +210,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         handover_promise=env.get("VETBOT_HANDOVER_PROMISE", base.handover_promise),
         proxy_count=int(env.get("VETBOT_PROXY_COUNT", "0") or 0),
         log_level=env.get("VETBOT_LOG_LEVEL", base.log_level).upper(),
-        load_demo_data=_flag(
-            env.get("VETBOT_DEMO_DATA"), default=env.get("VETBOT_ENV") != "production"
-        ),
+        load_demo_data=_flag(env.get("VETBOT_DEMO_DATA"), default=env_name != PRODUCTION),
         broadcast_rate=_positive("VETBOT_BROADCAST_RATE", env, base.broadcast_rate),
         broadcast_workers=int(_positive("VETBOT_BROADCAST_WORKERS", env, base.broadcast_workers)),
         wechat_template_broadcast=env.get("WECHAT_TEMPLATE_BROADCAST", ""),
@@ -182,18 +226,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def production_problems(settings: Settings) -> list[str]:
     """Every reason the settings are unsafe for production, in words an operator can act on."""
     problems: list[str] = []
-    checks = {
-        "VETBOT_SECRET_KEY": (settings.secret_key, DEV_SECRET_KEY),
-        "WECHAT_TOKEN": (settings.wechat_token, DEV_WECHAT_TOKEN),
-        "WECHAT_ENCODING_AES_KEY": (settings.wechat_encoding_aes_key, DEV_ENCODING_AES_KEY),
-        "WECHAT_APP_ID": (settings.wechat_app_id, DEV_APP_ID),
-        "WECHAT_APP_SECRET": (settings.wechat_app_secret, ""),
+    checks = {  # name: (value, its development default, shortest length accepted)
+        "VETBOT_SECRET_KEY": (settings.secret_key, DEV_SECRET_KEY, MIN_SECRET_KEY_LENGTH),
+        "WECHAT_TOKEN": (settings.wechat_token, DEV_WECHAT_TOKEN, MIN_WECHAT_TOKEN_LENGTH),
+        "WECHAT_ENCODING_AES_KEY": (settings.wechat_encoding_aes_key, DEV_ENCODING_AES_KEY, 0),
+        "WECHAT_APP_ID": (settings.wechat_app_id, DEV_APP_ID, 0),
+        "WECHAT_APP_SECRET": (settings.wechat_app_secret, "", MIN_WECHAT_APP_SECRET_LENGTH),
     }
-    for name, (value, dev_value) in checks.items():
-        if not value:
+    for name, (value, dev_value, min_length) in checks.items():
+        # Lengths only, never the value: this message goes to logs.
+        if not value.strip():
             problems.append(f"{name} is missing")
         elif value == dev_value:
             problems.append(f"{name} is still the development default")
+        elif len(value) < min_length:
+            problems.append(f"{name} is too short ({len(value)} characters; at least {min_length})")
+    if settings.load_demo_data:
+        problems.append("VETBOT_DEMO_DATA is on (demo accounts have published passwords); unset it")
+    if not settings.public_base_url.startswith("https://"):
+        problems.append(
+            "VETBOT_PUBLIC_BASE_URL must start with https:// (session cookies are Secure, "
+            "TLS ends at the proxy)"
+        )
     if not settings.database_url:
         problems.append("VETBOT_DATABASE_URL is missing (production needs PostgreSQL)")
     if settings.embedded_redis:

@@ -7,14 +7,28 @@ in its own `models.py` on this `Base`; core.tables imports them all, for Alembic
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+# How long an SQLite writer waits for another's lock. Long for the console, the CLI and
+# the scheduler; the chat path sets its own, shorter wait (Settings.chat_db_busy_seconds),
+# since WeChat gives up on a reply after 5 s.
+DEFAULT_BUSY_SECONDS = 15.0
+# A database that is down, locked or out of connections: worth trying again later.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+
+_busy = threading.local()
 
 
 class Database:
@@ -45,12 +59,26 @@ class Database:
     def remove(self, *_args: object) -> None:
         self.session.remove()
 
+    @contextmanager
+    def busy_timeout(self, seconds: float) -> Iterator[None]:
+        """SQLite: connections this thread takes inside the block wait at most `seconds`
+        for a lock (then raise "database is locked"). No effect on PostgreSQL."""
+        previous = getattr(_busy, "seconds", None)
+        _busy.seconds = seconds
+        try:
+            yield
+        finally:
+            _busy.seconds = previous
+
 
 def make_engine(url: str) -> Engine:
     """SQLite gets WAL and a busy timeout so threads and the scheduler can share the file."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": DEFAULT_BUSY_SECONDS, "check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _sqlite_busy_timeout)
         return engine
     # Recycling (not a ping per checkout) keeps a round trip off every request.
     return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
@@ -60,7 +88,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     # WAL with NORMAL sync: durable across application crashes, one fsync per checkpoint.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -71,6 +98,15 @@ def dialect_insert(session: Session, model: type[object]) -> postgresql.Insert |
     (and RETURNING), which the portable `insert()` does not."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _sqlite_busy_timeout(dbapi_connection, _record, _proxy) -> None:
+    """Each checkout gets the wait of the thread taking it (db.busy_timeout), or the default:
+    pooled connections move between the chat path and everything else."""
+    seconds = getattr(_busy, "seconds", None) or DEFAULT_BUSY_SECONDS
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+    cursor.close()
 
 
 db = Database()

@@ -113,6 +113,17 @@ def daily_digest() -> None:
         db.session.remove()
 
 
+def save_queued_handovers() -> int:
+    """人工 requests the database could not take when they came (core.people.handover_queue)."""
+    from core.people import handover_queue
+
+    session = db.session()
+    try:
+        return handover_queue.save_queued(session)
+    finally:
+        db.session.remove()
+
+
 def _digest_trigger(settings: Settings) -> dict[str, Any]:
     from core.jobs.digest import parse_time
 
@@ -126,4 +137,5 @@ JOBS: list[JobSpec] = [
     JobSpec("jobs.expire", expire_postings, "interval", {"hours": 1}),
     JobSpec("broadcasts.dispatch", dispatch_broadcasts, "interval", {"seconds": 5}),
     JobSpec("digest.daily", daily_digest, "cron", {}, timed_by=_digest_trigger),
+    JobSpec("handover.queued", save_queued_handovers, "interval", {"seconds": 30}),
 ]

@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    from web.mobile.identity import IdentitySessionInterface
+
+    app.session_interface = IdentitySessionInterface()
     init_core(settings)
     csrf.init_app(app)
 
@@ -38,6 +41,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(db.remove)
     _register_blueprints(app)
     app.register_error_handler(404, _not_found)
+    from web import errors, page_headers
+
+    errors.register(app)
+    page_headers.register(app)
     if settings.proxy_count:
         # Real client addresses behind nginx, so login throttling is per visitor.
         n = settings.proxy_count

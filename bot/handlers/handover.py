@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.context import Context
 from bot.reply import Reply
 from bot.router import normalise, router
 from core.chatlog import messages
-from core.people import handover
+from core.db import TRANSIENT_ERRORS
+from core.people import handover, handover_queue
+
+log = logging.getLogger(__name__)
 
 HANDOVER_KEYWORDS = ("人工", "转人工", "人工服务", "人工客服", "找人工", "真人", "客服")
 NOTE_CONTEXT_MESSAGES = 5
@@ -17,9 +22,20 @@ WAITING = "handover"  # the conversation memo: the open request the person waits
 @router.menu("HANDOVER")
 @router.intent("handover")
 def request_person(ctx: Context) -> Reply:
-    """Queue the person for staff, with what they said so staff need not ask again."""
-    note = _question_after_keyword(ctx.text) or _recent_questions(ctx)
-    request, created = handover.request_person(ctx.session, ctx.person, note)
+    """Queue the person for staff, with what they said so staff need not ask again.
+
+    If the database cannot take the request now (locked, restarting), it is kept in the
+    handover queue and saved a little later (core.people.handover_queue), not lost.
+    """
+    note = _question_after_keyword(ctx.text)
+    try:
+        note = note or _recent_questions(ctx)
+        request, created = handover.request_person(ctx.session, ctx.person, note)
+    except TRANSIENT_ERRORS:
+        if not ctx.logs_later:  # the whole message shares the transaction: it fails as one
+            raise
+        ctx.session.rollback()
+        return _saved_later(ctx, note)
     ctx.conversation.remember(WAITING, request.id)
     promise = ctx.settings.handover_promise
     if not created:
@@ -30,6 +46,19 @@ def request_person(ctx: Context) -> Reply:
             "回复会通过本公众号发给您，请保持关注。您可以先把问题直接发过来，工作人员会一并看到。"
         )
     return Reply(text=text, intent="handover")
+
+
+def _saved_later(ctx: Context, note: str) -> Reply:
+    if not handover_queue.enqueue(ctx.message.from_user, note):
+        raise RuntimeError("handover could be neither saved nor queued")
+    log.warning("database busy: handover for %s queued", ctx.message.from_user)
+    return Reply(
+        text=(
+            "已收到您的人工服务请求。系统正忙，您的请求会在几分钟内登记，"
+            f"{ctx.settings.handover_promise}"
+        ),
+        intent="handover",
+    )
 
 
 def while_waiting(ctx: Context) -> Reply | None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.booking.models import Station
-from core.cache import cache
 from core.config import Settings
+from core.staff import throttle
 from core.staff.models import ROLES, STATION_STAFF, StaffUser
 from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_MAX_LENGTH = 64  # the column's String(64)
@@ -63,36 +67,32 @@ def set_password(user: StaffUser, password: str) -> None:
     user.password_hash = generate_password_hash(password)
 
 
-class LoginThrottled(Exception):
-    """Too many failed attempts for this name or address; try again later."""
-
-
-def _throttle_keys(username: str, remote_addr: str) -> list[str]:
-    return [
-        cache.key("login_fail", "user", username.strip().lower()),
-        cache.key("login_fail", "addr", remote_addr),
-    ]
-
-
 def authenticate(
     session: Session, settings: Settings, username: str, password: str, remote_addr: str
 ) -> StaffUser | None:
-    """The user if the password is right; counts failures per name and per address."""
-    keys = _throttle_keys(username, remote_addr)
-    for key in keys:
-        count = cache.get(key)
-        if count is not None and int(count) >= settings.login_max_attempts:
-            raise LoginThrottled()
+    """The user if the password is right, counting the attempt first (core.staff.throttle).
+
+    Raises LoginThrottled over the limit and LoginUnavailable when attempts cannot be
+    counted; in both cases no password is checked. In production a demo account's
+    published password (core.demo) never opens the console, even if the account exists.
+    """
+    attempt = throttle.begin(settings, username, remote_addr)
     user = get_by_username(session, username)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not ok or not user.is_active:
-        for key in keys:
-            cache.incr_window(key, settings.login_window_seconds)
         return None
-    for key in keys:
-        cache.delete(key)
+    if settings.is_production and _is_demo_login(user.username, password):
+        log.warning("refused demo account %s with its published password", user.username)
+        return None
+    throttle.succeeded(attempt)
     user.last_login_at = utcnow()
     return user
+
+
+def _is_demo_login(username: str, password: str) -> bool:
+    from core.demo import DEMO_ACCOUNTS
+
+    return any(username == name and password == pw for name, pw, _r, _n in DEMO_ACCOUNTS)
 
 
 def list_users(session: Session) -> list[StaffUser]:

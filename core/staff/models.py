@@ -27,6 +27,9 @@ class StaffUser(Base):
     # The station a station_staff member works at (sees and checks in its bookings).
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's fingerprint (web.console.auth): logging out adds one, so
+    # every session made before (a copied cookie included) stops working.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

@@ -27,11 +27,22 @@ def person_token(settings: Settings, openid: str) -> str:
 
 def openid_from_token(settings: Settings, token: str) -> str | None:
     """The openid a token was made for, or None if it is forged or expired."""
+    found = read_person_token(settings, token)
+    return None if found is None else found[0]
+
+
+def read_person_token(settings: Settings, token: str) -> tuple[str, int] | None:
+    """(openid, when the link stops working, in epoch seconds), or None if it is forged or
+    expired. A page that takes the link keeps its identity no longer than the link."""
     try:
-        value = _serializer(settings).loads(token, max_age=LINK_MAX_AGE_SECONDS)
+        value, signed_at = _serializer(settings).loads(
+            token, max_age=LINK_MAX_AGE_SECONDS, return_timestamp=True
+        )
     except (BadSignature, SignatureExpired):
         return None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return value, int(signed_at.timestamp()) + LINK_MAX_AGE_SECONDS
 
 
 def page_url(settings: Settings, path: str, openid: str | None = None, **params: object) -> str:

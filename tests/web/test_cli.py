@@ -183,3 +183,11 @@ def test_ask_writes_its_log_rows_before_exiting(cli_env, db_session):
         select(MessageLog).join(Person).where(Person.openid == "o-cli-exit")
     ).all()
     assert sorted(row.direction for row in rows) == ["in", "out"]
+
+
+def test_an_unknown_environment_ends_the_command_with_what_is_allowed(runner, monkeypatch):
+    monkeypatch.setenv("VETBOT_ENV", "staging")
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code != 0
+    assert "VETBOT_ENV must be production (or prod)" in result.output
+    assert "Traceback" not in result.output

@@ -121,13 +121,14 @@ def _production_app(make_app: Callable[..., Flask], settings: Settings) -> Flask
     """Production settings that pass `production_problems`: no dev secrets anywhere."""
     return make_app(
         env="production",
-        secret_key="prod-secret-key-for-tests-only",
+        secret_key="prod-secret-key-for-tests-only-0123456789",
         wechat_token="prod-token-for-tests",
         wechat_app_id="wx-prod-test",
-        wechat_app_secret="prod-app-secret",
+        wechat_app_secret="prod-app-secret-0123456789abcdefg",
         wechat_encoding_aes_key="Z" * 43,
         database_url=settings.sqlalchemy_url,
         redis_url="redis://127.0.0.1:6379/0",
+        public_base_url="https://bot.example.cn",
     )
 
 

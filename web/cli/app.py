@@ -13,7 +13,11 @@ from core.config import ConfigError, Settings, load_settings
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The environment's settings; a wrong one (an unknown VETBOT_ENV) ends with its message."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def app(chosen: Settings | None = None) -> Flask:

@@ -1,13 +1,14 @@
 """`/console`: the staff console (login, the 人工 inbox, staff accounts).
 
-Only the blueprint and its page-wide hooks live here: the nav bar's context,
-Chinese error pages and headers that keep private pages out of caches and frames.
+Only the blueprint and its page-wide hooks live here: the nav bar's context and
+Chinese error pages (the headers that keep private pages out of caches and frames are
+web.page_headers', set app-wide).
 Views are in `routes`, forms in `forms`, session handling in `auth`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,16 +36,6 @@ def _nav() -> dict[str, object]:
         "role_label": ROLE_LABELS.get(staff.role, staff.role),
         "open_count": handover.count_open(db.session()),
     }
-
-
-@bp.after_request
-def _private_headers(response: Response) -> Response:
-    """Console pages show personal data: never cache them, never frame them (clickjacking)."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
 
 
 @bp.errorhandler(CSRFError)

@@ -1,8 +1,10 @@
 """Who is logged in to the console: the session and the view decorators.
 
 The Flask session (a signed cookie) holds only the user's id and a fingerprint of
-their password hash. The user is loaded from the database on every request, so
-deactivating an account or resetting its password ends its sessions at once.
+their password hash and session generation. The user is loaded from the database on
+every request, so deactivating an account, resetting its password or logging out
+(which moves the generation on) ends its sessions at once: a signed cookie cannot be
+taken back, so a copy of it must stop matching what the database holds.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ View = Callable[..., ResponseReturnValue]
 
 
 def _fingerprint(user: StaffUser) -> str:
-    """Changes whenever the password is set (the hash is salted), invalidating old sessions."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+    """Changes whenever the password is set (the hash is salted) or the user logs out,
+    invalidating every session made before."""
+    material = f"{user.session_generation}:{user.password_hash}"
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def _clear_session() -> None:
@@ -51,6 +55,12 @@ def log_in(user: StaffUser) -> None:
 
 
 def log_out() -> None:
+    """End this session and, server-side, every other one of the account (a copied cookie
+    included): "退出" means nobody is still logged in as me."""
+    user = current_staff()
+    if user is not None:
+        user.session_generation += 1
+        db.session.commit()
     _clear_session()
 
 

@@ -27,8 +27,9 @@ from core.people.models import (
 )
 from core.staff import accounts as staff_service
 from core.staff import stats
-from core.staff.accounts import LoginThrottled, StaffError, authenticate, create_user
+from core.staff.accounts import StaffError, authenticate, create_user
 from core.staff.models import ROLE_LABELS, StaffUser
+from core.staff.throttle import LoginThrottled, LoginUnavailable
 from core.timeutil import local_text
 from core.wechat.outbound import DeliveryRefused
 from web.console import bp
@@ -45,6 +46,7 @@ from web.console.forms import ActionForm, CreateUserForm, LoginForm, ReplyForm
 WRONG_LOGIN = "用户名或密码错误。"
 SHORT_OPENID_LENGTH = 12  # an openid up to this long is shown whole (shortened, it is 11)
 THROTTLED = "登录尝试过多，请15分钟后再试。"
+LOGIN_UNAVAILABLE = "登录服务暂时不可用，请几分钟后再试。如急需处理，请联系系统管理员。"
 
 
 def _settings() -> Settings:
@@ -80,6 +82,9 @@ def login() -> ResponseReturnValue:
         retry_after = str(_settings().login_window_seconds)
         page = render_template("console/login.html", form=form, error=THROTTLED)
         return page, 429, {"Retry-After": retry_after}
+    except LoginUnavailable:
+        page = render_template("console/login.html", form=form, error=LOGIN_UNAVAILABLE)
+        return page, 503, {"Retry-After": "60"}
     if user is None:
         return render_template("console/login.html", form=form, error=WRONG_LOGIN)
     db.session.commit()  # last_login_at

@@ -13,6 +13,13 @@ ending with the openid in the signed Flask session:
 
 Without either (embedded mode, a link opened outside the chat) the page explains how
 to get in instead of guessing.
+
+The identity lasts as long as what gave it: a link's own 7 days from when the chat sent
+it (not 7 days from each visit: the cookie's expiry is capped there too, see
+`IdentitySessionInterface`), OAuth's 7 days from the exchange. A link naming someone
+else than the person already on the page does not take over silently: the page asks
+(`/m/switch`), since a link forwarded by, or planted by, someone else would otherwise
+have the person book and cancel under another identity without knowing.
 """
 
 from __future__ import annotations
@@ -20,13 +27,16 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 
 from core.config import Settings
@@ -38,6 +48,8 @@ from web.mobile import bp
 log = logging.getLogger(__name__)
 
 OPENID_KEY = "m_openid"
+UNTIL_KEY = "m_until"  # epoch seconds: when the identity ends (its link's own expiry)
+SWITCH_KEY = "m_switch"  # a link for someone else, waiting for the person's choice
 STATE_KEY = "m_oauth_state"
 NEXT_KEY = "m_oauth_next"
 BAD_LINK_KEY = "m_bad_link"
@@ -52,14 +64,52 @@ def _settings() -> Settings:
     return settings
 
 
+IDENTITY_MAX_AGE_SECONDS = links.LINK_MAX_AGE_SECONDS  # OAuth's, like a fresh link's
+
+
+def _now() -> float:
+    return time.time()
+
+
 def current_openid() -> str | None:
+    """The person on the page, until their identity's end; after it, nobody."""
     value = session.get(OPENID_KEY)
-    return value if isinstance(value, str) and value else None
+    until = session.get(UNTIL_KEY)
+    if not isinstance(value, str) or not value:
+        return None
+    if not isinstance(until, int) or until <= _now():
+        forget()
+        return None
+    return value
 
 
-def remember(openid: str) -> None:
+def remember(openid: str, until: int) -> None:
+    """`openid` is on the page until `until` (epoch seconds), however often pages are opened."""
     session[OPENID_KEY] = openid
-    session.permanent = True  # survives closing WeChat's page, until the cookie's lifetime
+    session[UNTIL_KEY] = int(until)
+    session.permanent = True  # survives closing WeChat's page; the cookie ends at `until`
+
+
+def forget() -> None:
+    """Nobody on the page; the cookie goes back to ending with the browser session."""
+    session.pop(OPENID_KEY, None)
+    session.pop(UNTIL_KEY, None)
+    session.permanent = False
+
+
+class IdentitySessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, whose cookie never outlives the identity it carries.
+
+    Flask re-sends a permanent session's cookie with a fresh lifetime (31 days) on every
+    request: a 7-day link became a cookie that rolled on as long as pages were opened.
+    """
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        expires = super().get_expiration_time(app, session)
+        until = session.get(UNTIL_KEY)
+        if expires is None or not isinstance(until, int):
+            return expires
+        return min(expires, datetime.fromtimestamp(until, UTC))
 
 
 def oauth_available(settings: Settings) -> bool:
@@ -77,14 +127,53 @@ def take_link_token() -> ResponseReturnValue | None:
     """A chat link's `t`: remember who it names, then show the same page without it."""
     if request.method not in ("GET", "HEAD") or "t" not in request.args:
         return None
-    openid = links.openid_from_token(_settings(), request.args["t"])
-    if openid:
-        remember(openid)
-        session.pop(BAD_LINK_KEY, None)
-    else:
+    token = request.args["t"]
+    found = links.read_person_token(_settings(), token)
+    if found is None:
         log.info("Refused a forged or expired page link on %s", request.path)
         session[BAD_LINK_KEY] = True
+        return redirect(_without_token())
+    openid, until = found
+    session.pop(BAD_LINK_KEY, None)
+    current = current_openid()
+    if current is not None and current != openid:
+        session[SWITCH_KEY] = {"t": token, "next": _without_token()}
+        return redirect(url_for("mobile.switch_identity"))
+    if current == openid:
+        until = max(until, session.get(UNTIL_KEY, 0))  # an older link never shortens a newer
+    remember(openid, until)
     return redirect(_without_token())
+
+
+def _pending_switch() -> dict[str, str] | None:
+    pending = session.get(SWITCH_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("t"), str):
+        return None
+    return pending
+
+
+@bp.get("/switch")
+def switch_identity() -> ResponseReturnValue:
+    """Another person's link opened where someone is already on the page: ask first."""
+    if _pending_switch() is None:
+        return redirect(url_for("mobile.my_bookings"))
+    return render_template("mobile/identity_switch.html")
+
+
+@bp.post("/switch")
+def switch_identity_choice() -> ResponseReturnValue:
+    """The person's answer (a CSRF-checked form): keep who they are, or take the link's."""
+    pending = _pending_switch()
+    session.pop(SWITCH_KEY, None)
+    if pending is None:
+        return redirect(url_for("mobile.my_bookings"))
+    if request.form.get("choice") == "switch":
+        found = links.read_person_token(_settings(), pending["t"])
+        if found is None:  # expired while the question was open
+            session[BAD_LINK_KEY] = True
+        else:
+            remember(*found)
+    return redirect(safe_next(pending.get("next")))
 
 
 def safe_next(target: object) -> str:
@@ -197,5 +286,5 @@ def oauth_callback() -> ResponseReturnValue:
     openid = exchange_code(settings, code)
     if openid is None:
         return _oauth_problem(OAUTH_FAILED, target, 502)
-    remember(openid)
+    remember(openid, int(_now()) + IDENTITY_MAX_AGE_SECONDS)
     return redirect(target)
