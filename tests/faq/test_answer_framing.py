@@ -1,26 +1,25 @@
-"""How answers are framed (issue 12): `vetbot faq check` refuses each kind of misleading
-answer — Beijing's practice unmarked, a 2020 measure stated as current, a reply that
-outgrows a phone screen with its source line, the station list's internal words."""
+"""How answers are framed (issue 12 and two blind reads): `vetbot faq check` refuses each
+kind of misleading answer — Beijing's practice unmarked, a 2020 measure stated as current,
+a reply that outgrows a phone screen with its source line, the station list's internal
+words, a quote from another clause than the one cited, a plain yes over a conditional
+source, a document not named."""
 
 from __future__ import annotations
 
 import copy
 import re
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 from core.faq.catalog import Catalog, EntryView
-from core.faq.check import check_catalog
+from core.faq.check import check_catalog, check_entry, layout
 from core.faq.schema import (
     BEIJING_MARKER,
     MAX_ANSWER_CHARS,
     MAX_REPLY_CHARS,
     SourceRef,
     citation_line,
-    fold,
     load_documents,
     load_entries,
 )
@@ -153,123 +152,14 @@ def test_every_reply_prints_one_source_line_per_clause_and_fits(entries, docs):
 
 
 # --- The blind read of 2026-12-02 (review/blind-read-2026-12-02.md) -------------------------
-# `vetbot faq check` finds a quote anywhere in its document, so a quote from Part 1 cited as
-# Part 3 passed it. These tests find the cited clause in the source text and look for the
-# quote there, and catch two wordings the blind reader found misleading.
-
-_NUMERALS = "一二三四五六七八九"
-
-
-def _number(numeral: str) -> int:
-    """一 … 九十九 as an int."""
-    tens, ten, units = numeral.rpartition("十")
-    if not ten:
-        return _NUMERALS.index(units) + 1
-    return (_NUMERALS.index(tens) + 1 if tens else 1) * 10 + (
-        _NUMERALS.index(units) + 1 if units else 0
-    )
-
-
-_PART = re.compile(r"^[\s#]*([一二三四五六七八九十]+)、", re.M)  # 一、 二、 … (NFKC text)
-_CLAUSE = re.compile(r"^[\s#]*\(([一二三四五六七八九十]+)\)", re.M)  # (一) (二) …
-_ITEM = re.compile(r"^\s*(\d+)\.\s", re.M)  # 1. 2. … inside a part
-_ROW = re.compile(r"^[^\t\n]*\t(\d+)[\t ]", re.M)  # a row of the attachment's table
-_CN = "([一二三四五六七八九十]+)"
-
-
-def _in_order(matches: Iterator[re.Match[str]], value=_number) -> list[tuple[int, int]]:
-    """(position, n) of headings numbered 1, 2, 3 … in order: a numeral out of sequence (a
-    wrapped line that happens to start with one) is not a heading."""
-    found: list[tuple[int, int]] = []
-    for m in matches:
-        if value(m.group(1)) == len(found) + 1:
-            found.append((m.start(), len(found) + 1))
-    return found
-
-
-def _spans(marks: list[tuple[int, int]], end: int) -> dict[int, tuple[int, int]]:
-    return {
-        n: (pos, marks[i + 1][0] if i + 1 < len(marks) else end) for i, (pos, n) in enumerate(marks)
-    }
-
-
-class Layout:
-    """Where each clause of a source text is, for the clause names the FAQ uses:
-    第三部分, 第三部分第（二）条, 第三部分第1条, 第二部分（总述）, 第（十一）条 (documents that number
-    their clauses straight through), 附件 and 附件第16项, 标题… (before the first part) and
-    落款 / 文末 (the last clause to the end)."""
-
-    def __init__(self, text: str) -> None:
-        t = self.text = unicodedata.normalize("NFKC", text)
-        annex = re.search(r"^\s*附件\s*$", t, re.M)
-        body_end = annex.start() if annex else len(t)
-        self.annex = (annex.start(), len(t)) if annex else None
-        self.rows = _spans(_in_order(_ROW.finditer(t, annex.end()), int), len(t)) if annex else {}
-        parts = _in_order(_PART.finditer(t, 0, body_end))
-        self.head = (0, parts[0][0] if parts else body_end)
-        self.parts = _spans(parts, body_end)
-        self.clauses: dict[int, dict[int, tuple[int, int]]] = {}
-        self.items: dict[int, dict[int, tuple[int, int]]] = {}
-        self.intro: dict[int, tuple[int, int]] = {}
-        for part, (start, end) in self.parts.items():
-            clauses = _in_order(_CLAUSE.finditer(t, start, end))
-            items = _in_order(_ITEM.finditer(t, start, end), int)
-            bounds = sorted({pos for pos, _ in clauses + items} | {end})
-            self.clauses[part] = _spans(clauses, end)
-            self.items[part] = {n: (pos, next(b for b in bounds if b > pos)) for pos, n in items}
-            self.intro[part] = (start, bounds[0])
-        running = _in_order(_CLAUSE.finditer(t, self.head[1], body_end))
-        longest = max((len(c) for c in self.clauses.values()), default=0)
-        self.running = _spans(running, body_end) if len(running) > longest else {}
-        starts = [s for c in self.clauses.values() for s, _ in c.values()]
-        self.tail = (max(starts or [self.head[1]]), body_end)
-
-    def span(self, clause: str) -> tuple[int, int] | None:
-        c = unicodedata.normalize("NFKC", clause).strip()
-        if c.startswith("标题"):
-            return self.head
-        if c in ("落款", "文末"):
-            return self.tail
-        if c == "附件":
-            return self.annex
-        if m := re.fullmatch(r"附件第(\d+)项", c):
-            return self.rows.get(int(m.group(1)))
-        if m := re.fullmatch(rf"第\({_CN}\)条", c):
-            return self.running.get(_number(m.group(1)))
-        m = re.fullmatch(rf"第{_CN}部分(.*)", c)
-        return self._in_part(_number(m.group(1)), m.group(2)) if m else None
-
-    def _in_part(self, part: int, rest: str) -> tuple[int, int] | None:
-        if rest == "":
-            return self.parts.get(part)
-        if rest == "(总述)":
-            return self.intro.get(part)
-        if n := re.fullmatch(rf"第\({_CN}\)条", rest):
-            return self.clauses.get(part, {}).get(_number(n.group(1)))
-        if n := re.fullmatch(r"第(\d+)条", rest):
-            return self.items.get(part, {}).get(int(n.group(1)))
-        return None
-
-    def clause_text(self, clause: str) -> str | None:
-        span = self.span(clause)
-        return None if span is None else self.text[span[0] : span[1]]
+# `vetbot faq check` once looked for a quote anywhere in its document, so a quote from Part 1
+# cited as Part 3 passed it. It now finds the cited clause in the source text
+# (core.faq.check.Layout) and looks for the quote there; the console runs the same check.
 
 
 @pytest.fixture(scope="module")
 def layouts(docs):
-    return {key: Layout(doc.text) for key, doc in docs.items()}
-
-
-def _misplaced(entry, layouts) -> list[str]:
-    """The citations of `entry` whose clause is not found, or does not hold the quote."""
-    wrong = []
-    for s in entry.sources:
-        text = layouts[s.doc].clause_text(s.clause)
-        if text is None:
-            wrong.append(f"{entry.id}: {s.doc} has no clause {s.clause!r}")
-        elif fold(s.quote) not in fold(text):
-            wrong.append(f"{entry.id}: quote not in {s.doc} {s.clause}: {s.quote[:30]}…")
-    return wrong
+    return {key: layout(doc.text) for key, doc in docs.items()}
 
 
 def test_the_source_texts_are_read_clause_by_clause(layouts):
@@ -286,30 +176,28 @@ def test_the_source_texts_are_read_clause_by_clause(layouts):
     assert rs54.clause_text("附件第17项").startswith("\t17 协助办理就困认定申请手续")
 
 
-def test_every_quote_is_in_the_clause_it_cites(entries, layouts):
-    wrong = [w for entry in entries for w in _misplaced(entry, layouts)]
-    assert wrong == []
-
-
-def test_a_quote_cited_to_the_wrong_part_is_found(entries, docs, layouts):
+def test_faq_check_reports_a_quote_from_another_clause(entries, docs):
     """The blind read's entry 30: a quote from Part 1 of 退役军人部发〔2023〕4号 cited as Part 3.
-    The quote is in the document, so `vetbot faq check` passes it; the clause is wrong."""
+    The quote is in the document; `faq check` (and the console's check_entry) finds that it
+    is not in the clause cited."""
     entry = _one(entries, "nat-assistance-overview")
-    assert _misplaced(entry, layouts) == []
+    assert _problems(entry, docs) == []
     quote = "提供多岗位供给、多渠道保障的帮扶，全面落实各项支持政策"
     entry.sources = [SourceRef("mva-2023-4", "第三部分", quote), *entry.sources]
-    assert _problems(entry, docs) == []
-    assert _misplaced(entry, layouts) == [
-        f"nat-assistance-overview: quote not in mva-2023-4 第三部分: {quote[:30]}…"
-    ]
+    expected = (
+        f"{entry.file}:nat-assistance-overview: quote is in mva-2023-4 but not in its 第三部分:"
+        f" {quote[:30]}…"
+    )
+    assert _problems(entry, docs) == [expected]
+    assert check_entry(entry, docs) == [expected]
     entry.sources[0] = replace(entry.sources[0], clause="第一部分")
-    assert _misplaced(entry, layouts) == []
+    assert _problems(entry, docs) == []
 
 
-def test_an_unknown_clause_name_is_found(entries, layouts):
+def test_faq_check_reports_a_clause_it_cannot_find(entries, docs):
     entry = _one(entries, "st-station-sign")
     entry.sources = [replace(entry.sources[0], clause="第三部分第4款")]
-    assert any("has no clause" in w for w in _misplaced(entry, layouts))
+    assert any("has no clause '第三部分第4款'" in p for p in _problems(entry, docs))
 
 
 def test_1131_says_that_employment_difficulty_is_a_recognised_status(entries):
@@ -345,3 +233,61 @@ def test_the_2026_shorthand_is_said_in_plain_words(entries):
             elif not any(p in e.answer for p in plain):
                 wrong.append(f"{e.id}: {word} without one of {plain}")
     assert wrong == []
+
+
+# --- The second blind read, 2026-12-02 (review/blind-read-2-2026-12-02.md) ------------------
+# Five answers overstated: a plain "可以。" / "有。" where the document says 可以申领, 可按规定,
+# 符合条件 or "A 或者 B", and "意见里" naming no document. `faq check` refuses both now.
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "opening", "plain", "condition"),
+    [
+        ("unemployment-insurance-after-discharge", "可以申领。", "可以。", "可以申领"),
+        ("st-startup-expert-appointment", "要看站点。", "可以。", "或者"),
+        ("nat-reapply-after-exit", "符合条件的可以。", "可以。", "符合认定条件"),
+        ("nat-flexible-insurance-subsidy", "按规定可以享受。", "有。", "按规定"),
+    ],
+)
+def test_a_plain_yes_over_a_conditional_source_is_refused(
+    entries, docs, entry_id, opening, plain, condition
+):
+    entry = _one(entries, entry_id)
+    assert entry.answer.startswith(opening)
+    assert _problems(entry, docs) == []
+    entry.answer = plain + entry.answer.removeprefix(opening)
+    problems = _problems(entry, docs)
+    assert any(
+        f"opens with a plain {plain[:-1]!r} but its source says {condition!r}" in p
+        for p in problems
+    ), problems
+
+
+def test_a_plain_yes_over_an_unconditional_source_passes(entries, docs):
+    """站点's basic service (附件第7项) has no condition: "能。" says what the document says."""
+    entry = _one(entries, "st-job-search")
+    assert entry.answer.startswith("能。")
+    assert _problems(entry, docs) == []
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "named", "unnamed"),
+    [
+        ("jd26-online-job-fairs", "嘉定2026年的退役军人就业意见提出", "意见提出"),
+        ("jd26-internship-opportunity", "嘉定2026年的退役军人就业意见写的是", "意见里写的是"),
+        ("st-station-sign", "嘉定的站点建设方案要求", "方案要求"),
+        ("jd26-where-to-start", "按照嘉定2026年的退役军人就业意见", "按照意见"),
+    ],
+)
+def test_an_answer_must_say_which_document_it_quotes(entries, docs, entry_id, named, unnamed):
+    entry = _one(entries, entry_id)
+    assert named in entry.answer
+    assert _problems(entry, docs) == []
+    entry.answer = entry.answer.replace(named, unnamed, 1)
+    assert any("does not say which document" in p for p in _problems(entry, docs))
+
+
+def test_no_answer_sends_people_to_a_stations_specialist(entries):
+    """Only some stations have a veterans' window with its own staff (jd-2026-1 (一) 试点), so an
+    answer never tells people to ask "the specialist" at the nearest station."""
+    assert [e.id for e in entries if re.search(r"服务站问[^，。]{0,6}专员", e.answer)] == []
