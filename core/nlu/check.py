@@ -22,7 +22,9 @@ from core.nlu.data import PHRASINGS_DIR, phrasings
 from core.nlu.intents import FLOW_ANSWERS, INTENTS
 from core.nlu.vocab import SLOTS_DIR
 
-BLIND_FILE = PHRASINGS_DIR.parent / "eval" / "blind.yaml"
+EVAL_DIR = PHRASINGS_DIR.parent / "eval"
+# Every blind set (blind.yaml, blind2.yaml …): none may be copied into what is learned.
+BLIND_FILES = tuple(sorted(EVAL_DIR.glob("blind*.yaml")))
 MIN_PHRASINGS = 15
 BLIND_OVERLAP_JACCARD = 0.75
 # A message this short ("你好", "谢谢") is said the same way by everyone: not a copy.
@@ -48,8 +50,8 @@ def check_phrasings(found: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
-def check_blind(found: list[tuple[str, str]], blind: Path = BLIND_FILE) -> list[str]:
-    """No intent or FAQ phrasing copies a message of the blind test set."""
+def check_blind(found: list[tuple[str, str]], blinds: tuple[Path, ...] = BLIND_FILES) -> list[str]:
+    """No intent or FAQ phrasing copies a message of a blind test set."""
     labelled = [(intent, text) for text, intent in found]
     labelled += faq_phrasings(load_entries())
     learned = Phrasings(
@@ -57,7 +59,8 @@ def check_blind(found: list[tuple[str, str]], blind: Path = BLIND_FILE) -> list[
         BLIND_OVERLAP_JACCARD,
     )
     problems = []
-    for item in read_yaml(blind)["items"]:
+    items = [item for blind in blinds for item in read_yaml(blind)["items"]]
+    for item in items:
         text = str(item["text"])
         if len(fold(text)) < MIN_COPY_CHARS:
             continue

@@ -43,7 +43,7 @@ def test_a_phrasing_copying_the_blind_set_is_refused(tmp_path: Path):
     blind = tmp_path / "blind.yaml"
     blind.write_text("items:\n- {id: Q1, text: 我想在安亭找个保安的工作}\n", encoding="utf-8")
     copied = [("我想在安亭找个保安工作", "job.search")]
-    assert check.check_blind(copied, blind) == [
+    assert check.check_blind(copied, (blind,)) == [
         "blind Q1 is too close to job.search: '我想在安亭找个保安工作'"
     ]
-    assert check.check_blind([("有什么岗位", "job.search")], blind) == []
+    assert check.check_blind([("有什么岗位", "job.search")], (blind,)) == []

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from core.nlu.evaluate import Labelled, Outcome
 
 HELD_OUT = "heldout"
-EVAL_FILE = Path(__file__).resolve().parents[2] / "content" / "intents" / "eval" / "blind.yaml"
 # "Today" in the label guide of the blind set: Monday 2026-12-07, a working morning.
 REFERENCE_TIME = datetime(2026, 12, 7, 10, 0, tzinfo=LOCAL_TZ)
 
@@ -51,12 +50,18 @@ def nlu_check() -> None:
 @click.argument("file", type=click.Path(exists=True, path_type=Path), required=False)
 @click.option("--show-misses", is_flag=True, help="List misses; never those of the held-out part.")
 def nlu_eval(file: Path | None, show_misses: bool) -> None:
-    """Intent, slots and first-reply figures, beside the command words + FAQ baseline."""
+    """Intent, slots and first-reply figures, beside the command words + FAQ baseline, on
+    FILE or on every blind set (content/intents/eval/blind*.yaml)."""
     from core.content_files import read_yaml
+    from core.nlu.check import BLIND_FILES
     from core.nlu.evaluate import load
 
-    path = file or EVAL_FILE
-    items = load(read_yaml(path))
+    for path in [file] if file else BLIND_FILES:
+        _evaluate(path, load(read_yaml(path)), show_misses=show_misses)
+
+
+def _evaluate(path: Path, items: list[Labelled], *, show_misses: bool) -> None:
+    """One test set's figures, whole and per part."""
     with tempfile.TemporaryDirectory(prefix="vetbot-nlu-eval-") as scratch:
         ours, base = _outcomes(items, Path(scratch))
     parts = sorted({i.part for i in items if i.part})
