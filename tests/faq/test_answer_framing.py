@@ -291,3 +291,47 @@ def test_no_answer_sends_people_to_a_stations_specialist(entries):
     """Only some stations have a veterans' window with its own staff (jd-2026-1 (一) 试点), so an
     answer never tells people to ask "the specialist" at the nearest station."""
     assert [e.id for e in entries if re.search(r"服务站问[^，。]{0,6}专员", e.answer)] == []
+
+
+def _broken_entries(entries):
+    """One entry per framing rule, each broken the way a curator might."""
+    beijing = _one(entries, "bj-training-free-choice")
+    beijing.answer = "可以。" + beijing.answer
+    unmarked = _one(entries, "jd-adaptive-training-hours")
+    unmarked.answer = unmarked.answer.replace(BEIJING_MARKER, "北京规定")
+    undated = _one(entries, "jd20-layoff-rules")
+    undated.answer = undated.answer.split("这是2020年的要求")[0] + "这对所有人都适用。"
+    long_reply = _one(entries, "bj-assistance-chain")
+    long_reply.answer = BEIJING_MARKER + "长" * (MAX_ANSWER_CHARS - len(BEIJING_MARKER))
+    internal = _one(entries, "st-paperwork-overview")
+    internal.answer = "能。这是站点的基础功能，就困认定也能办。"
+    other_clause = _one(entries, "nat-assistance-overview")
+    other_clause.sources[0] = replace(other_clause.sources[0], clause="第一部分")
+    no_clause = _one(entries, "nat-assistance-overview")
+    no_clause.sources = [replace(no_clause.sources[0], clause="第三部分第4款")]
+    plain_yes = _one(entries, "unemployment-insurance-after-discharge")
+    plain_yes.answer = "可以。" + plain_yes.answer.split("。", 1)[1]
+    unnamed = _one(entries, "jd26-online-job-fairs")
+    unnamed.answer = "意见提出开展线上招聘。" + unnamed.answer
+    return [
+        beijing,
+        unmarked,
+        undated,
+        long_reply,
+        internal,
+        other_clause,
+        no_clause,
+        plain_yes,
+        unnamed,
+    ]
+
+
+def test_the_console_shows_every_framing_problem_in_chinese(entries, docs):
+    """Curators read the checker's findings in the console's FAQ editor: none in English."""
+    from web.console.faq_forms import problem_text
+
+    problems = [p for entry in _broken_entries(entries) for p in _problems(entry, docs)]
+    assert len(problems) >= 9
+    for problem in problems:
+        shown = problem_text(problem)
+        assert not re.search(r"[A-Za-z]{4,} [A-Za-z]{3,}", shown), (problem, shown)

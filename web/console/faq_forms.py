@@ -205,6 +205,60 @@ _RULES: list[_Rule] = [
         re.compile(r"the number (\S+) is not in the cited documents"),
         lambda m: f"数字 {m[1]} 在所引用的文件中找不到：回答里的数字必须出自来源文件。",
     ),
+    (
+        re.compile(r"a Beijing answer must begin with '(.*?)'"),
+        lambda m: f"北京的做法须以“{m[1]}”开头，让读者知道这不是嘉定的规定。",
+    ),
+    (
+        re.compile(r"must introduce it with '(.*?)'"),
+        lambda m: f"引用北京文件的内容须用“{m[1]}”引出，与嘉定的规定分开。",
+    ),
+    (
+        re.compile(r"answer and source line have (\d+) characters \(max (\d+)\)"),
+        lambda m: f"回答加来源共 {m[1]} 个字，超过一屏的上限 {m[2]} 字，请精简。",
+    ),
+    (
+        re.compile(r"'(.*?)' is the station list's word"),
+        lambda m: f"“{m[1]}”是站点清单的内部用语，请换成退役军人能看懂的说法。",
+    ),
+    (
+        re.compile(r"'(.*?)' needs the words '(.*?)' too"),
+        lambda m: f"用了简称“{m[1]}”，须同时写出“{m[2]}”。",
+    ),
+    (
+        re.compile(r"opens with a plain '(.*?)' but its source says '(.*?)'"),
+        lambda m: (
+            f"回答以“{m[1]}”直接肯定开头，但来源写的是“{m[2]}”：请先说条件（如“可以申领”“符合条件的可以”）。"
+        ),
+    ),
+    (
+        re.compile(r"'(.*?)' does not say which document"),
+        lambda m: (
+            f"“{m[1]}”没有说是哪份文件：第一次提到时请写明（如“嘉定2026年的退役军人就业意见”）。"
+        ),
+    ),
+    (
+        re.compile(r"an answer from (\S+) must say it is a (\S+?)年? measure"),
+        lambda m: f"引用 {m[1]} 的回答须说明这是 {m[2]} 年的措施，并说明现在是否仍执行要去哪里问。",
+    ),
+    (
+        re.compile(r"an answer from (\S+) must say where to ask"),
+        lambda m: f"引用 {m[1]} 的回答须告诉读者到哪里咨询。",
+    ),
+    (
+        re.compile(r"an answer from (\S+) says '(.*?)': say 当时"),
+        lambda m: f"引用 {m[1]} 的回答写了“{m[2]}”，像是现在的规定：请写成“当时……”。",
+    ),
+    (
+        re.compile(r"(\S+) has no clause '(.*?)'"),
+        lambda m: (
+            f"文件 {m[1]} 中找不到条款“{m[2]}”（写法如：第（三）条、第三部分第（二）条、附件第16项）。"
+        ),
+    ),
+    (
+        re.compile(r"quote is in (\S+) but not in its (\S+): (.*)$", re.S),
+        lambda m: f"引用在文件 {m[1]} 中，但不在所写的 {m[2]} 里：{m[3]}",
+    ),
     (re.compile(r"id also used in (\S+)"), lambda m: f"编号已被使用（{m[1]}）。"),
     (
         re.compile(r"the same question '(.*?)' is under (.+)$"),
