@@ -24,6 +24,7 @@ import time
 
 from sqlalchemy.exc import IntegrityError
 
+from bot import followups
 from bot.context import Context
 from bot.handlers import smalltalk
 from bot.inbound import Inbound
@@ -218,6 +219,7 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
             ctx.session.rollback()
         return Reply(text=APOLOGY, handler=rule.name, intent="error")
     reply.handler = reply.handler or rule.name
+    followups.note(ctx, reply)
     if ctx.understood is not None and reply.understood is None:
         reply.understood = ctx.understood
         smalltalk.second_request(ctx, reply)

@@ -189,6 +189,19 @@ def ask(
     return FaqAnswer(reply, result, first)
 
 
+NOTHING_MORE = (
+    "关于“{asked}”，我能找到的就是刚才那条回答的内容。更具体的情况，请到就近的社区就业服务站"
+    "咨询（发送位置可查找），或回复“人工”请工作人员解答。"
+)
+
+
+def nothing_more(answer: FaqAnswer, asked: str) -> FaqAnswer:
+    """A follow-up ("领多久") that finds the entry just answered: say that it is all there
+    is, instead of printing the same answer again. Logged as that entry's answer."""
+    text = NOTHING_MORE.format(asked=asked.strip()[:20])
+    return FaqAnswer(text, answer.match, answer.first)
+
+
 def log_fields(answer: FaqAnswer, text: str, channel: str) -> dict[str, Any]:
     """What the curators' log keeps of a question: FaqQuery's columns, as JSON values, so the
     chat can hand them to the batched message-log writer (core.chatlog.activity_sql)."""
