@@ -10,17 +10,12 @@ import pytest
 
 from core.cache import cache
 from core.timeutil import LOCAL_TZ
-from tests.clock import frozen_clock
+from tests.clock import MONDAY_MORNING
 from tests.wechat import say
 
-# Monday 2026-12-07 08:00 in Shanghai.
-NOW = datetime(2026, 12, 7, 8, 0, tzinfo=LOCAL_TZ)
+NOW = MONDAY_MORNING
 
-
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    with frozen_clock(monkeypatch, NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture
