@@ -58,7 +58,7 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     key = cache.key("dedup", message.dedup_key)
     conversation_key = Conversation.key_for(message.from_user)
     claimed, conversation_raw = cache.set_nx_and_get(
-        key, PENDING, settings.dedup_ttl_seconds, conversation_key
+        key, PENDING, settings.retry_memory_seconds, conversation_key
     )
     if claimed is False:
         return _wait_for_first_try(key, message, settings)
@@ -77,7 +77,7 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
         return Reply(text=APOLOGY, handler="pipeline.failure")
     reply, payload = done
     # Kept for retries; with Redis down this is a no-op and the database's copy serves.
-    cache.set_later(key, payload, settings.dedup_ttl_seconds)
+    cache.set_later(key, payload, settings.retry_memory_seconds)
     return reply
 
 
