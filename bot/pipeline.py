@@ -24,7 +24,7 @@ import time
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import followups
+from bot import followups, texts
 from bot.context import Context
 from bot.handlers import smalltalk
 from bot.inbound import Inbound
@@ -204,6 +204,8 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
     inbound log row shares the transaction); otherwise by rolling back the session, which
     then holds nothing else.
     """
+    if ctx.message.too_long:  # cut at the gateway: nothing reads it, the person is told
+        return Reply(text=texts.TOO_LONG_REPLY, handler="pipeline.too_long")
     rule = routes.resolve(ctx)
     if rule is None:
         return Reply.quiet(handler="router.none")
