@@ -8,8 +8,8 @@ than the station now has desks (kept, only flagged). Computing it keeps the list
 whatever changed it (an edit, an import, a later edit that undoes the first) until staff
 move or cancel. A change is previewed inside a SAVEPOINT that is rolled back, so the
 preview applies exactly the availability rules that will apply after saving.
-Services flush; the caller commits, except `cancel_by_staff`, which commits before it
-tells anyone.
+Services flush; the caller commits, except `cancel_by_staff` and `move_by_staff`, which
+commit before they tell anyone.
 """
 
 from __future__ import annotations
@@ -301,18 +301,19 @@ def cancel_by_staff(
         done.append(booking)
     session.commit()
     for booking in done:
-        result.cancelled.append((booking, _notify(session, settings, booking, reason)))
+        outcome = _notify(session, settings, booking, "cancelled_by_staff", reason)
+        result.cancelled.append((booking, outcome))
         session.commit()  # the notice's outbox and log rows
     return result
 
 
-def _notify(session: Session, settings: Settings, booking: Booking, reason: str) -> str:
-    """The cancellation notice; any failure is reported, never undoes the committed cancel."""
+def _notify(session: Session, settings: Settings, booking: Booking, kind: str, reason: str) -> str:
+    """A notice about a committed change; a failure is reported, never undoes the change."""
     try:
-        return notify.notify_booking(session, settings, booking, "cancelled_by_staff", reason)
-    except Exception:  # the booking is cancelled whatever happens to the message
+        return notify.notify_booking(session, settings, booking, kind, reason)
+    except Exception:  # the change stands whatever happens to the message
         session.rollback()
-        log.exception("cancellation notice for booking %s failed", booking.code)
+        log.exception("%s notice for booking %s failed", kind, booking.code)
         return "failed: 发送失败"
 
 
@@ -324,12 +325,17 @@ def move_by_staff(
     now: datetime,
     reason: str = MOVED_REASON,
 ) -> tuple[Booking, str]:
-    """Rebook into another slot of the same station, then tell the person; (new, outcome)."""
+    """Rebook into another slot of the same station, commit, then tell the person;
+    (new, outcome). Commits on purpose, as `cancel_by_staff`: no notice of a move that a
+    failed commit would undo."""
     new = booking_service.reschedule(
         session, booking, starts_at, now=now, by="staff", reason=f"{reason}，已改约"
     )
     booking.cancel_reason = f"{reason}，已改约（{new.code}）"
-    return new, notify.notify_booking(session, settings, new, "changed", reason)
+    session.commit()
+    outcome = _notify(session, settings, new, "changed", reason)
+    session.commit()
+    return new, outcome
 
 
 def notice_text(outcome: str) -> str:

@@ -118,3 +118,22 @@ def test_a_single_cancel_is_committed_before_the_notice(
     assert response.status_code == 302
     assert seen == [CANCELLED]
     assert "已取消预约" in client.get(response.location).text
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_move_is_committed_before_the_notice(client, factories, db_session, monkeypatch):
+    station = factories.station(name="安亭站")
+    item = book(db_session, factories, station, at(3, 14), "o-moved")
+    seen: list[tuple[str, str]] = []
+    original = notify.notify_booking
+
+    def recording(session, settings, booking, kind, reason=""):
+        seen.append((kind, committed_status(booking)))
+        return original(session, settings, booking, kind, reason)
+
+    monkeypatch.setattr(notify, "notify_booking", recording)
+    staff_of(client, factories, station)
+    response = post(client, f"/console/bookings/{item.id}/move", starts_at=at(3, 10).isoformat())
+    assert response.status_code == 302
+    assert seen == [("changed", ACTIVE)]
+    assert status_of(db_session, item) == CANCELLED
