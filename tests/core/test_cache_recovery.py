@@ -5,6 +5,11 @@ failed opened the circuit breaker again."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+from urllib.parse import urlsplit
+
 import pytest
 import redis
 
@@ -97,3 +102,85 @@ def test_when_healthz_says_ok_after_a_restart_the_flows_work(app, redis_cache: C
     assert app.test_client().get("/healthz").json["redis"] == "ok"
     assert redis_cache.get(key) == "v"
     assert redis_cache.set_nx(redis_cache.key("after-restart-claim"), "1", 60) is True
+
+
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 in front of the real Redis that can be cut (every
+    connection closed, new ones refused) and restored on the same port: an outage and a
+    restart as the cache sees them, without touching the shared Redis server."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = 0
+        self.open: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self.port = listener.getsockname()[1]
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        assert self.listener is not None
+        with contextlib.suppress(OSError):  # wakes the thread blocked in accept()
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for sock in self.open:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self.open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)
+
+
+def test_a_real_outage_and_return(settings, monkeypatch):
+    """Through a proxy that is cut and restored: degraded while down, and the first call
+    after /healthz sees Redis again works (it used to find only stale connections)."""
+    if settings.embedded_redis:
+        pytest.skip("needs a Redis server")
+    url = urlsplit(settings.redis_url)
+    proxy = CuttableProxy((url.hostname or "127.0.0.1", url.port or 6379))
+    cache = Cache()
+    cache.configure(
+        settings.with_overrides(redis_url=f"redis://127.0.0.1:{proxy.port}{url.path or '/0'}")
+    )
+    try:
+        key = cache.key("outage")
+        assert cache.set(key, "before", ttl=60)
+        _idle_connections(cache, 3)
+        assert cache.get(key) == "before"
+
+        proxy.cut()
+        assert cache.get(key) is None  # degraded, not crashed
+        assert not cache.ping()
+
+        proxy.restore()
+        assert cache.ping()  # what /healthz asks
+        assert cache.get(key) == "before"
+        assert cache.set_nx(cache.key("outage-claim"), "1", 60) is True
+    finally:
+        proxy.cut()
+        cache._close_idle()
