@@ -35,8 +35,9 @@ MAX_MSG_ID = 64
 MAX_NAME = 32  # MsgType, Event
 MAX_CREATE_TIME = 10**12  # Unix seconds: 12 digits at most
 MAX_FIELD = 1024  # EventKey, Url, Title, Label: WeChat's menu URLs are at most 1024 bytes
-# A text or voice message is read up to this many UTF-8 bytes: WeChat's own limit on a
-# text message's length (DESIGN.md: about 2,048 bytes), about 680 Chinese characters.
+# A text or voice message is read up to this many UTF-8 bytes (about 680 Chinese
+# characters): the length DESIGN.md gives for a text message WeChat shows in full (it cuts
+# longer replies), so nothing a person can read back in the chat is longer.
 MAX_TEXT_BYTES = 2048
 # An EventKey longer than this goes into the dedup key as its SHA-1.
 MAX_KEY_IN_DEDUP = 64
