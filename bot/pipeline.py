@@ -24,7 +24,7 @@ import time
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import followups
+from bot import followups, texts
 from bot.context import Context
 from bot.handlers import smalltalk
 from bot.inbound import Inbound
@@ -58,7 +58,7 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     key = cache.key("dedup", message.dedup_key)
     conversation_key = Conversation.key_for(message.from_user)
     claimed, conversation_raw = cache.set_nx_and_get(
-        key, PENDING, settings.dedup_ttl_seconds, conversation_key
+        key, PENDING, settings.retry_memory_seconds, conversation_key
     )
     if claimed is False:
         return _wait_for_first_try(key, message, settings)
@@ -77,7 +77,7 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
         return Reply(text=APOLOGY, handler="pipeline.failure")
     reply, payload = done
     # Kept for retries; with Redis down this is a no-op and the database's copy serves.
-    cache.set_later(key, payload, settings.dedup_ttl_seconds)
+    cache.set_later(key, payload, settings.retry_memory_seconds)
     return reply
 
 
@@ -204,6 +204,8 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
     inbound log row shares the transaction); otherwise by rolling back the session, which
     then holds nothing else.
     """
+    if ctx.message.too_long:  # cut at the gateway: nothing reads it, the person is told
+        return Reply(text=texts.TOO_LONG_REPLY, handler="pipeline.too_long")
     rule = routes.resolve(ctx)
     if rule is None:
         return Reply.quiet(handler="router.none")
