@@ -52,6 +52,12 @@ _ENV_NAMES = {
 MIN_SECRET_KEY_LENGTH = 32
 MIN_WECHAT_TOKEN_LENGTH = 16
 MIN_WECHAT_APP_SECRET_LENGTH = 32
+# CSV imports (core/csvio.py): the largest file, as UTF-8 text, and the most data rows per
+# file. Postings have always allowed 5,000; stations are a few hundred at most in the
+# district, and each one's preview redoes its hours, so they get fewer.
+CSV_MAX_BYTES = 1024 * 1024
+CSV_MAX_JOB_ROWS = 5000
+CSV_MAX_STATION_ROWS = 1000
 
 
 def normalise_env(value: str) -> str:
@@ -113,6 +119,11 @@ class Settings:
     nlu_enabled: bool = True
     # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
     serve_runs_scheduler: bool = True
+    # CSV imports: the byte cap (uploads, the console's text field and the CLI alike) and
+    # the row caps per kind of file, refused before any row is checked.
+    csv_max_bytes: int = CSV_MAX_BYTES
+    csv_max_job_rows: int = CSV_MAX_JOB_ROWS
+    csv_max_station_rows: int = CSV_MAX_STATION_ROWS
 
     def __post_init__(self) -> None:
         # Here, not only in load_settings: settings made in code (tests, the CLI's
@@ -220,6 +231,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         serve_runs_scheduler=_flag(env.get("VETBOT_SERVE_SCHEDULER"), default=True),
         nlu_enabled=_flag(env.get("VETBOT_NLU"), default=True),
+        csv_max_bytes=int(_positive("VETBOT_CSV_MAX_BYTES", env, base.csv_max_bytes)),
+        csv_max_job_rows=int(_positive("VETBOT_CSV_MAX_JOB_ROWS", env, base.csv_max_job_rows)),
+        csv_max_station_rows=int(
+            _positive("VETBOT_CSV_MAX_STATION_ROWS", env, base.csv_max_station_rows)
+        ),
     )
 
 

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from core.jobs import csv_io as job_csv
-from core.jobs.csv_io import JobImportError
+from core import csvio
+from core.csvio import CsvImportError
+from core.booking.models import TOWNS
 from core.jobs.models import CLOSED, JobPosting
 from tests.jobs.conftest import NOW
 
@@ -50,31 +52,32 @@ def test_bad_rows_load_nothing_and_each_is_named_with_its_line(db_session):
         + 'R-3,测试公司,"厨师\n（两行）",浦东新区,餐饮住宿,7000,6000,,,0,2026-11-01\n'
         + "R-4,测试公司,厨师,南翔镇,餐饮住宿,,,,,0,2026-12-20\n"
     )
-    with pytest.raises(JobImportError) as caught:
+    with pytest.raises(CsvImportError) as caught:
         job_csv.import_csv(db_session, text, NOW)
-    problems = caught.value.problems
-    assert len(problems) == 2
-    assert problems[0].startswith("第 3 行：")
-    assert "请填写用人单位" in problems[0]
-    assert problems[1].startswith("第 4 行：")
-    for reason in ("街镇", "月薪上限不能低于下限", "有效期不能早于今天"):
-        assert reason in problems[1]
+    assert caught.value.problems == [
+        "第 3 行 employer 列（用人单位）为空：请填写用人单位。",
+        "第 4 行 town 列（街镇）的“浦东新区”：请从嘉定区的街镇中选择（" + "、".join(TOWNS) + "）。",
+        "第 4 行 pay_max 列（月薪上限）的“6000”：月薪上限不能低于下限。",
+        "第 4 行 valid_until 列（有效期至）的“2026-11-01”：有效期不能早于今天。",
+    ]
     assert postings(db_session) == []
 
 
 def test_a_missing_column_or_an_empty_file_is_refused(db_session):
-    with pytest.raises(JobImportError) as caught:
+    with pytest.raises(CsvImportError) as caught:
         job_csv.import_csv(db_session, "ref,employer,title\nR-1,公司,岗位\n", NOW)
     assert "缺少列 town, industry, valid_until" in caught.value.problems[0]
-    with pytest.raises(JobImportError) as caught:
+    with pytest.raises(CsvImportError) as caught:
         job_csv.import_csv(db_session, HEADER, NOW)
     assert caught.value.problems == ["文件中没有岗位数据。"]
 
 
 def test_a_reference_twice_in_one_file_is_refused(db_session):
-    with pytest.raises(JobImportError) as caught:
+    with pytest.raises(CsvImportError) as caught:
         job_csv.import_csv(db_session, HEADER + GOOD + GOOD, NOW)
-    assert caught.value.problems == ["第 3 行：编号 R-1 在文件中重复"]
+    assert caught.value.problems == [
+        "第 3 行 ref 列（编号）的“R-1”：编号在文件中重复（第 2 行已有）"
+    ]
 
 
 def test_a_known_reference_updates_and_keeps_the_status(db_session, factories):
@@ -88,8 +91,8 @@ def test_a_known_reference_updates_and_keeps_the_status(db_session, factories):
 
 def test_gbk_files_from_excel_are_read():
     data = (HEADER + GOOD).encode("gb18030")
-    assert job_csv.decode(data) == HEADER + GOOD
-    assert job_csv.decode(b"\xef\xbb\xbf" + GOOD.encode()) == GOOD
+    assert csvio.decode(data) == HEADER + GOOD
+    assert csvio.decode(b"\xef\xbb\xbf" + GOOD.encode()) == GOOD
 
 
 def test_an_export_imports_back_unchanged_even_with_expired_postings(db_session, factories):

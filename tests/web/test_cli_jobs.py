@@ -35,8 +35,8 @@ def test_import_then_export_and_import_back(runner, tmp_path):
     # 2099 is more than a year ahead: refused, nothing loaded.
     refused = runner.invoke(main, ["jobs", "import", str(source)])
     assert refused.exit_code == 1
-    assert "第 2 行：有效期至：有效期最长一年" in refused.output
-    assert "第 3 行：" in refused.output
+    assert "第 2 行 valid_until 列（有效期至）的“2099-01-01”：有效期最长一年" in refused.output
+    assert "第 3 行 valid_until 列" in refused.output
     assert "2 处问题" in refused.output
     assert posting_count() == 0
 

@@ -69,9 +69,12 @@ def test_a_file_with_bad_rows_imports_nothing(runner, tmp_path):
     result = runner.invoke(main, ["stations", "import", str(bad)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("第 3 行：town “火星”不是嘉定区的街镇")
-    assert lines[1] == "第 4 行：services 应为服务清单的编号（1-24），以空格分隔"
-    assert lines[2] == "第 5 行：code OK-1 重复"
+    assert lines[0].startswith("第 3 行 town 列（街镇）的“火星”：不是嘉定区的街镇")
+    assert (
+        lines[1]
+        == "第 4 行 services 列（服务事项）的“3 99”：应为服务清单的编号（1-24），以空格分隔"
+    )
+    assert lines[2] == "第 5 行 code 列（编号）的“OK-1”：编号在文件中重复（第 2 行已有）"
     assert "未导入" in lines[3]
     assert "3 处问题" in lines[3]
     assert station_count() == 0
