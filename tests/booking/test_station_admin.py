@@ -9,10 +9,10 @@ from datetime import date, time
 import pytest
 from sqlalchemy import select
 
+from core import csvio
 from core.booking import booking, station_admin, station_csv
 from core.booking.booking import BookingError
 from core.booking.models import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW, BookingSlot, StationHours
-from core import csvio
 from core.csvio import CsvImportError
 from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
