@@ -149,9 +149,9 @@ def jobs_import() -> ResponseReturnValue:
     """All rows or none; every bad value listed with its line, column and the value."""
     form = JobImportForm()
     problems: list[str] = []
+    settings: Settings = current_app.config["SETTINGS"]
+    limits = job_csv.limits(settings)
     if request.method == "POST" and form.validate_on_submit():
-        settings: Settings = current_app.config["SETTINGS"]
-        limits = job_csv.limits(settings)
         try:
             text = csvio.decode(_uploaded(form, limits), limits)
             result = job_csv.import_csv(db.session(), text, utcnow(), limits)
@@ -165,7 +165,12 @@ def jobs_import() -> ResponseReturnValue:
     elif request.method == "POST":
         abort(400)
     return render_template(
-        "console/jobs_import.html", form=form, problems=problems, columns=job_csv.COLUMNS
+        "console/jobs_import.html",
+        form=form,
+        problems=problems,
+        columns=job_csv.COLUMNS,
+        limits=limits,
+        size_text=csvio.size_text,
     )
 
 

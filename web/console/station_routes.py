@@ -279,6 +279,8 @@ def _render_import(
         form=form,
         problems=problems or [],
         columns=station_csv.COLUMNS,
+        limits=station_csv.limits(current_app.config["SETTINGS"]),
+        size_text=csvio.size_text,
         **_affected_context(affected or []),
     )
 
