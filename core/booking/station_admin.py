@@ -220,9 +220,11 @@ class ImportResult:
 
 
 def _apply(session: Session, parsed: list[ParsedStation], now: datetime) -> tuple[int, int]:
-    added, updated = station_csv.save_all(session, parsed)
+    """Save every row; only stations that existed before can have slots to resize."""
     codes = [item.fields["code"] for item in parsed]
-    for station in session.scalars(select(Station).where(Station.code.in_(codes))):
+    known = list(session.scalars(select(Station.code).where(Station.code.in_(codes))))
+    added, updated = station_csv.save_all(session, parsed)
+    for station in session.scalars(select(Station).where(Station.code.in_(known))):
         sync_capacity(session, station, now)
     return added, updated
 

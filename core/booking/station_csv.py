@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core import csvio
 from core.booking.models import TOWNS, Station, StationHours
@@ -265,7 +265,11 @@ def parse_csv(text: str, limits: csvio.Limits = LIMITS) -> list[ParsedStation]:
 
 def save_all(session: Session, parsed: list[ParsedStation]) -> tuple[int, int]:
     """Insert or update (by code) every checked station; (added, updated). Flushes only."""
-    existing = {s.code: s for s in session.scalars(select(Station))}
+    # Hours loaded up front: loading them one station at a time flushed the session each
+    # time, which made a file of a few hundred stations take tens of seconds.
+    existing = {
+        s.code: s for s in session.scalars(select(Station).options(selectinload(Station.hours)))
+    }
     added = updated = 0
     for item in parsed:
         station = existing.get(item.fields["code"])

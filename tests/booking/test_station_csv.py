@@ -83,7 +83,7 @@ def test_more_rows_than_the_cap_are_refused_early_with_the_cap_named(db_session)
 
 
 def test_the_default_cap_is_documented_in_config():
-    assert station_csv.LIMITS.max_rows == 1000
+    assert station_csv.LIMITS.max_rows == 500
     assert station_csv.LIMITS.max_bytes == 1024 * 1024
 
 

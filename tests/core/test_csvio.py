@@ -193,4 +193,4 @@ def test_the_caps_come_from_the_environment():
     ) == (2048, 7, 9)
     defaults = load_settings({})
     assert (defaults.csv_max_bytes, defaults.csv_max_job_rows) == (1024 * 1024, 5000)
-    assert defaults.csv_max_station_rows == 1000
+    assert defaults.csv_max_station_rows == 500

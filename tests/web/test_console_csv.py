@@ -130,10 +130,10 @@ def test_the_text_field_has_the_uploads_byte_cap(client, admin, db_session):
 
 
 def test_the_text_field_has_the_row_cap(client, admin, db_session):
-    rows = "".join(STATION.replace("S-1", f"S-{n}") for n in range(1001))
+    rows = "".join(STATION.replace("S-1", f"S-{n}") for n in range(501))
     response = post_stations(client, csv_text=STATION_HEADER + rows)
     assert response.status_code == 200
-    assert "文件超过 1000 行数据，请分批导入（每次最多 1000 行）" in response.text
+    assert "文件超过 500 行数据，请分批导入（每次最多 500 行）" in response.text
     assert stations(db_session) == 0
 
 
