@@ -201,13 +201,20 @@ def _check_header(header: list[str], columns: Sequence[str], required: Sequence[
         raise CsvImportError([row_problem(1, f"列名 {', '.join(twice)} 出现了不止一次")])
 
 
+def _width(header: list[str]) -> int:
+    """Columns up to the last named one: Excel may add unnamed empty ones after it."""
+    named = [i for i, name in enumerate(header) if name]
+    return named[-1] + 1 if named else 0
+
+
 def _row(line: int, header: list[str], cells: list[str], labels: dict[str, str]) -> Row:
     row = Row(line, {})
-    if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+    width = _width(header)
+    if len(cells) < width or any(c.strip() for c in cells[len(header) :]):
         row.problems.append(
             row_problem(
                 line,
-                f"有 {len(cells)} 列，第一行的列名有 {len(header)} 列；"
+                f"有 {len(cells)} 列，第一行的列名有 {width} 列；"
                 "请检查是否少了或多了逗号，或引号没有成对。",
             )
         )

@@ -104,6 +104,12 @@ def test_a_short_row_is_named_not_crashed_on():
     ]
 
 
+def test_unnamed_empty_columns_after_the_header_are_harmless():
+    rows = read("code,name,note,,\nA,甲,\nB,乙,,,\nC,丙,,,x\n")
+    assert [r.problems for r in rows] == [[], [], []]
+    assert rows[0].values == {"code": "A", "name": "甲", "note": ""}
+
+
 def test_an_unclosed_quote_is_reported_as_a_short_row():
     [good, bad] = read('code,name,note\nA,甲,\n"B,乙,\nC,丙,\n')
     assert good.problems == []
