@@ -198,3 +198,14 @@ def test_the_caps_come_from_the_settings(make_app, factories, monkeypatch, db_se
         big = upload_stations(client, (STATION_HEADER + STATION).encode() + b"," * 2048)
         assert "文件超过 2 KB" in big.text
     assert stations(db_session) == 0
+
+
+def test_a_quoted_value_is_shown_as_text_not_markup(client, admin, db_session):
+    town = '<img src=x onerror="alert(1)">'
+    response = upload_stations(
+        client, (STATION_HEADER + STATION.replace("华亭镇,,", f"{town},,", 1)).encode()
+    )
+    assert response.status_code == 200
+    assert "&lt;img src=x onerror=" in response.text
+    assert town not in response.text
+    assert stations(db_session) == 0

@@ -197,6 +197,7 @@ def test_create_a_station(client, admin, db_session):
         ({"longitude": ""}, "纬度和经度要么都填"),
         ({"town": ""}, "请选择街镇"),
         ({"name": ""}, "请填写名称"),
+        ({"note": "长" * 1001}, "不超过 1000 个字符（现有 1001 个）"),
     ],
 )
 def test_a_bad_station_is_refused_in_chinese_with_the_typed_values_kept(
