@@ -52,6 +52,13 @@ _ENV_NAMES = {
 MIN_SECRET_KEY_LENGTH = 32
 MIN_WECHAT_TOKEN_LENGTH = 16
 MIN_WECHAT_APP_SECRET_LENGTH = 32
+# CSV imports (core/csvio.py): the largest file, as UTF-8 text, and the most data rows per
+# file. Postings have always allowed 5,000; stations are a few hundred at most in the
+# district; a file of 500 takes some 5 s on SQLite (preview and import), well inside
+# gunicorn's 30-s timeout.
+CSV_MAX_BYTES = 1024 * 1024
+CSV_MAX_JOB_ROWS = 5000
+CSV_MAX_STATION_ROWS = 500
 
 
 def normalise_env(value: str) -> str:
@@ -120,6 +127,11 @@ class Settings:
     nlu_enabled: bool = True
     # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
     serve_runs_scheduler: bool = True
+    # CSV imports: the byte cap (uploads, the console's text field and the CLI alike) and
+    # the row caps per kind of file, refused before any row is checked.
+    csv_max_bytes: int = CSV_MAX_BYTES
+    csv_max_job_rows: int = CSV_MAX_JOB_ROWS
+    csv_max_station_rows: int = CSV_MAX_STATION_ROWS
 
     def __post_init__(self) -> None:
         # Here, not only in load_settings: settings made in code (tests, the CLI's
@@ -242,6 +254,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _positive("WECHAT_CALLBACK_WINDOW_SECONDS", env, base.wechat_callback_window_seconds)
         ),
         wechat_require_safe_mode=_flag(env.get("WECHAT_REQUIRE_SAFE_MODE"), default=False),
+        csv_max_bytes=int(_positive("VETBOT_CSV_MAX_BYTES", env, base.csv_max_bytes)),
+        csv_max_job_rows=int(_positive("VETBOT_CSV_MAX_JOB_ROWS", env, base.csv_max_job_rows)),
+        csv_max_station_rows=int(
+            _positive("VETBOT_CSV_MAX_STATION_ROWS", env, base.csv_max_station_rows)
+        ),
     )
 
 

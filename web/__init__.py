@@ -24,6 +24,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        # One form field may hold a whole CSV file (the station import's confirming press
+        # sends it back), so a bit more than the CSV cap, which then refuses it in Chinese.
+        MAX_FORM_MEMORY_SIZE=max(500_000, settings.csv_max_bytes + 64 * 1024),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,

@@ -36,8 +36,9 @@ from core.booking.models import (
     StationException,
     StationHours,
 )
-from core.booking.station_csv import ParsedStation, StationImportError
+from core.booking.station_csv import ParsedStation
 from core.config import Settings
+from core.csvio import Limits
 from core.timeutil import LOCAL_TZ, local_today
 from core.wechat import notify
 
@@ -222,33 +223,29 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), or GB18030 as Excel on Chinese Windows saves CSV."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise StationImportError(["文件编码无法识别：请在 Excel 中另存为“CSV UTF-8”后再导入。"])
-
-
-def _import(session: Session, text: str, now: datetime) -> tuple[int, int]:
-    codes = [item.fields["code"] for item in station_csv.parse_csv(text)]
-    added, updated = station_csv.import_csv(session, text)
-    for station in session.scalars(select(Station).where(Station.code.in_(codes))):
+def _apply(session: Session, parsed: list[ParsedStation], now: datetime) -> tuple[int, int]:
+    """Save every row; only stations that existed before can have slots to resize."""
+    codes = [item.fields["code"] for item in parsed]
+    known = list(session.scalars(select(Station.code).where(Station.code.in_(codes))))
+    added, updated = station_csv.save_all(session, parsed)
+    for station in session.scalars(select(Station).where(Station.code.in_(known))):
         sync_capacity(session, station, now)
     return added, updated
 
 
-def preview_import(session: Session, text: str, now: datetime) -> list[Problem]:
-    """Bookings the file would leave without a slot; StationImportError for a bad file."""
-    station_csv.parse_csv(text)
-    return preview(session, lambda: _import(session, text, now), now)
+def preview_import(
+    session: Session, text: str, now: datetime, limits: Limits = station_csv.LIMITS
+) -> list[Problem]:
+    """Bookings the file would leave without a slot; CsvImportError for a bad file."""
+    parsed = station_csv.parse_csv(text, limits)
+    return preview(session, lambda: _apply(session, parsed, now), now)
 
 
-def import_stations(session: Session, text: str, now: datetime) -> ImportResult:
-    """All rows or none (StationImportError); the result lists every booking now unfit."""
-    added, updated = _import(session, text, now)
+def import_stations(
+    session: Session, text: str, now: datetime, limits: Limits = station_csv.LIMITS
+) -> ImportResult:
+    """All rows or none (CsvImportError); the result lists every booking now unfit."""
+    added, updated = _apply(session, station_csv.parse_csv(text, limits), now)
     return ImportResult(added, updated, problems(session, now))
 
 

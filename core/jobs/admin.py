@@ -59,6 +59,8 @@ PAY_CEILING = 1_000_000
 MAX_VALID_DAYS = 366
 AUTO_REF = "JP-{:06d}"
 _REF = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() is true and int() refuses it
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # typed with a Chinese IME
 _TRUE = {"1", "true", "yes", "y", "是"}
 _FALSE = {"", "0", "false", "no", "n", "否"}
 
@@ -79,15 +81,14 @@ def _text(raw: Mapping[str, Any], name: str) -> str:
 def _pay(raw: str, errors: dict[str, str], name: str) -> int | None:
     if not raw:
         return None
-    cleaned = raw.replace(",", "").replace("，", "")
-    if not cleaned.isdigit():
+    cleaned = raw.replace(",", "").replace("，", "").translate(_FULLWIDTH_DIGITS)
+    if not _DIGITS.fullmatch(cleaned):
         errors[name] = "请填写不小于 0 的整数（元/月），不清楚可留空。"
         return None
-    value = int(cleaned)
-    if value > PAY_CEILING:
+    if len(cleaned.lstrip("0")) > len(str(PAY_CEILING)) or int(cleaned) > PAY_CEILING:
         errors[name] = "金额过大，请填写每月的元数。"
         return None
-    return value
+    return int(cleaned)
 
 
 def _flag(raw: str, errors: dict[str, str]) -> bool:

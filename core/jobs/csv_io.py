@@ -1,4 +1,5 @@
-"""Job postings to and from CSV: all rows or none, every bad row named with its line and reason.
+"""Job postings to and from CSV: all rows or none, every bad value named with its line,
+column and the value as written (core/csvio.py reads, limits and writes the file).
 
 Columns (English headers, the first line): ref, employer, title, town, industry, pay_min,
 pay_max, requirements, how_to_apply, veterans_priority, valid_until. `ref` is the key: a row
@@ -9,8 +10,6 @@ An export writes the same columns, so it imports back unchanged.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,20 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.jobs.admin import AUTO_REF, FIELDS, PostingError, check_posting, local_today
+from core import csvio
+from core.config import CSV_MAX_BYTES, CSV_MAX_JOB_ROWS, Settings
+from core.jobs.admin import AUTO_REF, FIELDS, LABELS, PostingError, check_posting, local_today
 from core.jobs.models import OPEN, JobPosting
 
 COLUMNS = FIELDS
 REQUIRED = ("employer", "title", "town", "industry", "valid_until")
-MAX_ROWS = 5000
-
-
-class JobImportError(ValueError):
-    """Nothing was imported; `problems` lists "第 N 行：原因" for every bad row."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+LIMITS = csvio.Limits(CSV_MAX_BYTES, CSV_MAX_JOB_ROWS)
 
 
 @dataclass(frozen=True)
@@ -40,63 +33,55 @@ class ImportResult:
     updated: int
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), or GB18030 as Excel on Chinese Windows saves CSV."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise JobImportError(["文件编码无法识别：请在 Excel 中另存为“CSV UTF-8”后再导入。"])
+def limits(settings: Settings) -> csvio.Limits:
+    return csvio.Limits(settings.csv_max_bytes, settings.csv_max_job_rows)
 
 
 def parse_csv(
-    text: str, now: datetime, existing: dict[str, JobPosting] | None = None
+    text: str,
+    now: datetime,
+    existing: dict[str, JobPosting] | None = None,
+    limits: csvio.Limits = LIMITS,
 ) -> list[dict[str, Any]]:
-    """Every row's values, or JobImportError naming each bad one."""
+    """Every row's values, or CsvImportError naming each bad value with its line and column."""
     existing = existing or {}
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = headers
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        raise JobImportError(
-            [f"第 1 行：缺少列 {', '.join(missing)}（第一行应为列名：{','.join(COLUMNS)}）"]
-        )
+    rows = csvio.read_rows(text, columns=COLUMNS, required=REQUIRED, labels=LABELS, limits=limits)
     today = local_today(now)
     parsed: list[dict[str, Any]] = []
     problems: list[str] = []
-    refs: set[str] = set()
-    ended = 1  # a quoted field may span lines: a row starts after the previous one ends
-    for row in reader:
-        line, ended = ended + 1, reader.line_num
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue  # a blank line Excel left at the end
-        if len(parsed) + len(problems) >= MAX_ROWS:
-            raise JobImportError([f"文件超过 {MAX_ROWS} 行，请分批导入。"])
-        ref = (row.get("ref") or "").strip()
+    refs: dict[str, int] = {}
+    for row in rows:
+        if row.problems:
+            problems.extend(row.problems)
+            continue
+        ref = row.get("ref").strip()
         kept = existing[ref].valid_until if ref in existing else None
         try:
-            values = check_posting(row, today, kept_valid_until=kept)
+            values = check_posting(row.values, today, kept_valid_until=kept)
         except PostingError as exc:
-            problems.append(f"第 {line} 行：{exc}")
+            problems.extend(
+                csvio.cell_problem(row.line, name, LABELS[name], row.get(name), reason)
+                for name, reason in exc.errors.items()
+            )
             continue
         if ref and ref in refs:
-            problems.append(f"第 {line} 行：编号 {ref} 在文件中重复")
+            reason = f"编号在文件中重复（第 {refs[ref]} 行已有）"
+            problems.append(csvio.cell_problem(row.line, "ref", LABELS["ref"], ref, reason))
             continue
-        refs.add(ref)
+        refs[ref] = row.line
         parsed.append(values)
-    if problems:
-        raise JobImportError(problems)
+    csvio.raise_if(problems)
     if not parsed:
-        raise JobImportError(["文件中没有岗位数据。"])
+        raise csvio.CsvImportError(["文件中没有岗位数据。"])
     return parsed
 
 
-def import_csv(session: Session, text: str, now: datetime) -> ImportResult:
+def import_csv(
+    session: Session, text: str, now: datetime, limits: csvio.Limits = LIMITS
+) -> ImportResult:
     """Insert or update (by ref) every posting in the file, or nothing. Flushes only."""
     existing = {p.ref: p for p in session.scalars(select(JobPosting)) if p.ref}
-    rows = parse_csv(text, now, existing)
+    rows = parse_csv(text, now, existing, limits)
     added = updated = 0
     for values in rows:
         posting = existing.get(values["ref"]) if values["ref"] else None
@@ -116,23 +101,23 @@ def import_csv(session: Session, text: str, now: datetime) -> ImportResult:
 
 
 def export_csv(session: Session) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS))
-    writer.writeheader()
-    for p in session.scalars(select(JobPosting).order_by(JobPosting.id)):
-        writer.writerow(
-            {
-                "ref": p.ref or "",
-                "employer": p.employer,
-                "title": p.title,
-                "town": p.town,
-                "industry": p.industry,
-                "pay_min": "" if p.pay_min is None else p.pay_min,
-                "pay_max": "" if p.pay_max is None else p.pay_max,
-                "requirements": p.requirements,
-                "how_to_apply": p.how_to_apply,
-                "veterans_priority": int(p.veterans_priority),
-                "valid_until": p.valid_until.isoformat(),
-            }
-        )
-    return buffer.getvalue()
+    """Every posting, in the import's columns, through the one neutralising writer."""
+    return csvio.write_csv(
+        COLUMNS,
+        (
+            [
+                p.ref or "",
+                p.employer,
+                p.title,
+                p.town,
+                p.industry,
+                "" if p.pay_min is None else p.pay_min,
+                "" if p.pay_max is None else p.pay_max,
+                p.requirements,
+                p.how_to_apply,
+                int(p.veterans_priority),
+                p.valid_until.isoformat(),
+            ]
+            for p in session.scalars(select(JobPosting).order_by(JobPosting.id))
+        ),
+    )

@@ -9,10 +9,11 @@ from datetime import date, time
 import pytest
 from sqlalchemy import select
 
+from core import csvio
 from core.booking import booking, station_admin, station_csv
 from core.booking.booking import BookingError
 from core.booking.models import ACTIVE, CANCELLED, CHECKED_IN, NO_SHOW, BookingSlot, StationHours
-from core.booking.station_csv import StationImportError
+from core.csvio import CsvImportError
 from core.wechat.models import OutboxMessage
 from tests.booking.conftest import NOW, at
 
@@ -229,10 +230,10 @@ def test_import_lists_bookings_a_new_file_leaves_without_a_slot(
 
 def test_csv_bytes_in_utf8_bom_or_gbk_are_read():
     text = "code,name\nA,嘉定站\n"
-    assert station_admin.decode_csv(("\ufeff" + text).encode()) == text
-    assert station_admin.decode_csv(text.encode("gbk")) == text
-    with pytest.raises(StationImportError):
-        station_admin.decode_csv(b"\xff\xfe\x00\xd8\x00")
+    assert csvio.decode(("\ufeff" + text).encode()) == text
+    assert csvio.decode(text.encode("gbk")) == text
+    with pytest.raises(CsvImportError):
+        csvio.decode(b"\xff\xfe\x00\xd8\x00")
 
 
 def test_week_grid_counts_bookings_per_slot(make_station, db_session, factories):

@@ -40,7 +40,7 @@ def test_admin_imports_postings_and_sees_them_listed(
     phone.set_input_files("input[name=file]", str(bad))
     phone.click("button:has-text('上传并导入')")
     phone.get_by_text("未导入任何数据").wait_for()
-    assert phone.get_by_text("第 2 行：街镇").count() == 1
+    assert phone.get_by_text("第 2 行 town 列（街镇）的“火星”").count() == 1
     assert db_session.query(JobPosting).count() == 0
 
     phone.set_input_files("input[name=file]", str(good))

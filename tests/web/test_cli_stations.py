@@ -4,6 +4,9 @@ printed, and an export that imports back unchanged.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -69,9 +72,12 @@ def test_a_file_with_bad_rows_imports_nothing(runner, tmp_path):
     result = runner.invoke(main, ["stations", "import", str(bad)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("第 3 行：town “火星”不是嘉定区的街镇")
-    assert lines[1] == "第 4 行：services 应为服务清单的编号（1-24），以空格分隔"
-    assert lines[2] == "第 5 行：code OK-1 重复"
+    assert lines[0].startswith("第 3 行 town 列（街镇）的“火星”：不是嘉定区的街镇")
+    assert (
+        lines[1]
+        == "第 4 行 services 列（服务事项）的“3 99”：应为服务清单的编号（1-24），以空格分隔"
+    )
+    assert lines[2] == "第 5 行 code 列（编号）的“OK-1”：编号在文件中重复（第 2 行已有）"
     assert "未导入" in lines[3]
     assert "3 处问题" in lines[3]
     assert station_count() == 0
@@ -99,3 +105,67 @@ def test_a_missing_file_is_refused(runner, tmp_path):
     result = runner.invoke(main, ["stations", "import", str(tmp_path / "none.csv")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_a_short_row_is_named_without_a_traceback(runner, tmp_path):
+    # Before: AttributeError and a traceback.
+    bad = tmp_path / "short.csv"
+    bad.write_text(HEADER + "OK-1,好站,南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\nX-1,短\n")
+    result = runner.invoke(main, ["stations", "import", str(bad)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.splitlines()[0] == (
+        "第 3 行：有 2 列，第一行的列名有 17 列；请检查是否少了或多了逗号，或引号没有成对。"
+    )
+    assert "Traceback" not in result.output
+    assert station_count() == 0
+
+
+def test_an_over_long_value_is_quoted_and_nothing_written(runner, tmp_path):
+    bad = tmp_path / "long.csv"
+    phone = "0" * 41
+    bad.write_text(HEADER + f"OK-1,好站,南翔镇,,,,{phone},0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n")
+    result = runner.invoke(main, ["stations", "import", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"第 2 行 phone 列（电话）的“{'0' * 30}…（共 41 个字符）”：不超过 40 个字符（现有 41 个）"
+    )
+    assert station_count() == 0
+
+
+def test_the_caps_apply_to_files_on_disk(runner, tmp_path, monkeypatch):
+    rows = "".join(
+        f"R-{n},站{n},南翔镇,,,,,0,3,30,1,14,120,2,1-5 09:00-17:00,0,\n" for n in range(4)
+    )
+    many = tmp_path / "many.csv"
+    many.write_text(HEADER + rows, encoding="utf-8")
+    monkeypatch.setenv("VETBOT_CSV_MAX_STATION_ROWS", "3")
+    result = runner.invoke(main, ["stations", "import", str(many)])
+    assert result.exit_code == 1
+    assert "文件超过 3 行数据，请分批导入（每次最多 3 行）。" in result.output
+    monkeypatch.setenv("VETBOT_CSV_MAX_BYTES", "1024")
+    big = tmp_path / "big.csv"
+    big.write_bytes(HEADER.encode() + b"\n" * 2000)
+    result = runner.invoke(main, ["stations", "import", str(big)])
+    assert result.exit_code == 1
+    assert "文件超过 1 KB" in result.output
+    assert station_count() == 0
+
+
+def test_the_export_writes_formulas_as_text(runner, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        HEADER + 'F-1,"=HYPERLINK(""http://evil.example"",""点击"")",南翔镇,@A1,,,+86 21,'
+        "0,3,30,1,14,120,2,1-5 09:00-17:00,0,-1\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(main, ["stations", "import", str(source)]).exit_code == 0
+    target = tmp_path / "out.csv"
+    assert runner.invoke(main, ["stations", "export", "--to", str(target)]).exit_code == 0
+    [row] = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","点击")'
+    assert (row["address"], row["phone"], row["note"]) == ("'@A1", "'+86 21", "'-1")
+    again = runner.invoke(main, ["stations", "import", str(target)])
+    assert "新增 0 个、更新 1 个服务站" in again.output
+    db.session.remove()
+    assert db.session.scalar(select(Station.name)) == '=HYPERLINK("http://evil.example","点击")'

@@ -156,8 +156,8 @@ def test_import_shows_every_bad_row_and_loads_nothing(client, admin, db_session)
     page = upload(client, text)
     assert page.status_code == 200
     assert "未导入任何数据：文件中有 2 处问题" in page.text
-    assert "第 3 行：用人单位：请填写用人单位" in page.text
-    assert "第 4 行：街镇" in page.text
+    assert "第 3 行 employer 列（用人单位）为空：请填写用人单位" in page.text
+    assert "第 4 行 town 列（街镇）的“火星”：请从嘉定区的街镇中选择" in page.text
     assert all_postings(db_session) == []
 
 

@@ -192,11 +192,12 @@ def test_create_a_station(client, admin, db_session):
     [
         ({"hours": "1-5 9点到5点"}, "格式不对"),
         ({"hours": "1-5 09:00-12:00 11:00-17:00"}, "时段重叠"),
-        ({"desks": "0"}, "窗口数 应为 1 到 50 之间的整数"),
-        ({"latitude": "39.9"}, "纬度 超出嘉定区范围"),
-        ({"longitude": ""}, "纬度 和 经度 要么都填"),
+        ({"desks": "0"}, "应为 1 到 50 之间的整数"),
+        ({"latitude": "39.9"}, "超出嘉定区范围"),
+        ({"longitude": ""}, "纬度和经度要么都填"),
         ({"town": ""}, "请选择街镇"),
         ({"name": ""}, "请填写名称"),
+        ({"note": "长" * 1001}, "不超过 1000 个字符（现有 1001 个）"),
     ],
 )
 def test_a_bad_station_is_refused_in_chinese_with_the_typed_values_kept(
@@ -434,9 +435,9 @@ def test_import_with_bad_rows_imports_nothing_and_names_each(client, admin, db_s
     response = upload(client, bad)
     assert response.status_code == 200
     assert "未导入任何数据：文件中有 3 处问题" in response.text
-    assert "第 4 行：town “不存在镇”不是嘉定区的街镇" in response.text
-    assert "第 5 行：desks 应为 1 到 50 之间的整数" in response.text
-    assert "第 6 行：" in response.text
+    assert "第 4 行 town 列（街镇）的“不存在镇”：不是嘉定区的街镇" in response.text
+    assert "第 5 行 desks 列（窗口数）的“99”：应为 1 到 50 之间的整数" in response.text
+    assert "第 6 行 hours 列（每周开放时间）的“1-5 9点”：" in response.text
     assert "格式不对" in response.text
     assert db_session.scalar(select(Station)) is None
     assert "请选择要导入的 CSV 文件" in upload(client, b"", "").text

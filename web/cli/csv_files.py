@@ -1,6 +1,7 @@
 """What every `vetbot … import` / `export` command does around its CSV service.
 
-Import: the app and schema, one transaction that is committed whole or rolled back, and
+Import: the app and schema, at most the byte cap read from the file (core/csvio.py refuses
+more, as the console does), one transaction that is committed whole or rolled back, and
 each problem printed before exiting 1. Export: to a file (with a count) or standard
 output. The commands only say which service to call and what the rows are called.
 """
@@ -11,17 +12,21 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from core.config import Settings
+
 R = TypeVar("R")
 
 
-def import_file(file: Path, load: Callable[[Session, bytes], R], refused: type[Exception]) -> R:
-    """Run `load` in one transaction; on `refused` print its problems and exit 1."""
+def import_file(file: Path, load: Callable[[Session, bytes, Settings], R]) -> R:
+    """Run `load` in one transaction; on CsvImportError print its problems and exit 1."""
     from core import migrate
+    from core.csvio import CsvImportError
     from core.db import db
     from web.cli.app import app as _app
     from web.cli.app import settings as _settings
@@ -31,11 +36,13 @@ def import_file(file: Path, load: Callable[[Session, bytes], R], refused: type[E
     migrate.upgrade(settings.sqlalchemy_url)
     session = db.session()
     try:
-        result = load(session, file.read_bytes())
+        with file.open("rb") as stream:
+            data = stream.read(settings.csv_max_bytes + 1)  # one byte more: refused as too big
+        result = load(session, data, settings)
         session.commit()
-    except refused as exc:
+    except CsvImportError as exc:
         session.rollback()
-        problems = getattr(exc, "problems", [])
+        problems = exc.problems
         for problem in problems:
             click.echo(problem)
         click.echo(f"未导入：{file} 中有 {len(problems)} 处问题。")

@@ -9,10 +9,16 @@ console ("需处理的预约").
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from web.cli.csv_files import export_file, import_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.config import Settings
 
 
 @click.group()
@@ -24,17 +30,16 @@ def stations() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def stations_import(file: Path) -> None:
     """Insert or update (by code) every station in FILE; nothing at all if any row is bad."""
-    from core.booking import station_admin
-    from core.booking.station_csv import StationImportError
+    from core import csvio
+    from core.booking import station_admin, station_csv
     from core.timeutil import local_text, utcnow
 
-    result = import_file(
-        file,
-        lambda session, data: station_admin.import_stations(
-            session, station_admin.decode_csv(data), utcnow()
-        ),
-        StationImportError,
-    )
+    def load(session: Session, data: bytes, settings: Settings) -> station_admin.ImportResult:
+        limits = station_csv.limits(settings)
+        text = csvio.decode(data, limits)
+        return station_admin.import_stations(session, text, utcnow(), limits)
+
+    result = import_file(file, load)
     click.echo(f"已导入 {file}：新增 {result.added} 个、更新 {result.updated} 个服务站。")
     if result.problems:
         click.echo(

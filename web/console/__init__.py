@@ -18,6 +18,7 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 _ERROR_TEXT = {
     403: ("无权访问", "此页面仅限区级管理员使用。"),
     404: ("页面不存在", "您要找的内容不存在或已被删除。"),
+    413: ("内容过大", "提交的文件或内容超过了允许的大小，请检查是否选错了文件；CSV 请分批导入。"),
 }
 
 
@@ -50,6 +51,7 @@ def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
 
 @bp.errorhandler(403)
 @bp.errorhandler(404)
+@bp.errorhandler(413)
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     code = exc.code or 500
     title, message = _ERROR_TEXT[code]

@@ -8,8 +8,6 @@ and says why. A cancellation tells the person, and the page says whether that wo
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 
 from flask import (
@@ -26,6 +24,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from core import csvio
 from core.booking import availability, station_admin, station_services
 from core.booking import booking as booking_service
 from core.booking.booking import BookingError
@@ -173,31 +172,25 @@ def bookings_csv() -> ResponseReturnValue:
     )
 
 
-def _cell(value: str) -> str:
-    """Excel runs a cell starting with = + - @ as a formula; people type reasons."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _csv_text(station: Station, items: list[Booking]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
-        start = item.slot.starts_at.astimezone(LOCAL_TZ)
-        end = item.slot.ends_at.astimezone(LOCAL_TZ)
-        row = [
-            f"{start:%Y-%m-%d}",
-            f"{start:%H:%M}",
-            f"{end:%H:%M}",
-            station.name,
-            short_openid(item.person.openid),
-            station_services.name_of(item.service),
-            item.code,
-            STATUS_LABELS.get(item.status, item.status),
-            item.cancel_reason or "",
-        ]
-        writer.writerow([_cell(str(v)) for v in row])
-    return buffer.getvalue()
+    """Through the one neutralising writer: people type cancel reasons, staff station names."""
+    return csvio.write_csv(CSV_COLUMNS, (_csv_row(station, item) for item in items))
+
+
+def _csv_row(station: Station, item: Booking) -> list[str]:
+    start = item.slot.starts_at.astimezone(LOCAL_TZ)
+    end = item.slot.ends_at.astimezone(LOCAL_TZ)
+    return [
+        f"{start:%Y-%m-%d}",
+        f"{start:%H:%M}",
+        f"{end:%H:%M}",
+        station.name,
+        short_openid(item.person.openid),
+        station_services.name_of(item.service),
+        item.code,
+        STATUS_LABELS.get(item.status, item.status),
+        item.cancel_reason or "",
+    ]
 
 
 def _helpers() -> dict[str, object]:

@@ -6,15 +6,26 @@ back with every problem under its field and everything typed kept.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
+from core import csvio
+from core.config import Settings
+from core.csvio import CsvImportError
 from core.db import db
 from core.jobs import admin as job_admin
 from core.jobs import csv_io as job_csv
 from core.jobs.admin import PostingError
-from core.jobs.csv_io import JobImportError
 from core.jobs.models import CLOSED, OPEN, POSTING_STATUS_LABELS, JobPosting
 from core.jobs.texts import pay_text
 from core.timeutil import local_today, utcnow
@@ -135,15 +146,17 @@ def job_reopen(posting_id: int) -> ResponseReturnValue:
 @bp.route("/jobs/import", methods=["GET", "POST"])
 @admin_required
 def jobs_import() -> ResponseReturnValue:
-    """All rows or none; every bad row listed with its line and reason."""
+    """All rows or none; every bad value listed with its line, column and the value."""
     form = JobImportForm()
     problems: list[str] = []
+    settings: Settings = current_app.config["SETTINGS"]
+    limits = job_csv.limits(settings)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            text = job_csv.decode(_uploaded(form))
-            result = job_csv.import_csv(db.session(), text, utcnow())
+            text = csvio.decode(_uploaded(form, limits), limits)
+            result = job_csv.import_csv(db.session(), text, utcnow(), limits)
             db.session.commit()
-        except JobImportError as exc:
+        except CsvImportError as exc:
             db.session.rollback()
             problems = exc.problems
         else:
@@ -152,17 +165,21 @@ def jobs_import() -> ResponseReturnValue:
     elif request.method == "POST":
         abort(400)
     return render_template(
-        "console/jobs_import.html", form=form, problems=problems, columns=job_csv.COLUMNS
+        "console/jobs_import.html",
+        form=form,
+        problems=problems,
+        columns=job_csv.COLUMNS,
+        limits=limits,
+        size_text=csvio.size_text,
     )
 
 
-def _uploaded(form: JobImportForm) -> bytes:
+def _uploaded(form: JobImportForm, limits: csvio.Limits) -> bytes:
+    """At most one byte over the cap is read; `csvio.decode` refuses that byte."""
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
-        raise JobImportError(["请选择要导入的 CSV 文件。"])
-    data: bytes = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise JobImportError(["文件超过 1 MB，请分批导入。"])
+        raise CsvImportError(["请选择要导入的 CSV 文件。"])
+    data: bytes = upload.read(limits.max_bytes + 1)
     return data
 
 

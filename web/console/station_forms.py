@@ -2,13 +2,12 @@
 
 A station form is turned into the same row the CSV import reads and checked by the same
 `station_csv.parse_row`, so the console and a file can never disagree about what a valid
-station is. That checker names CSV columns; `place_error` puts its message on the field
-it is about, with the column named as the form labels it.
+station is. That checker names the CSV column of each bad value; `place_error` puts each
+reason on the field of that name.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -28,24 +27,26 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from core.booking import station_csv
 from core.booking.models import TOWNS, Station
 from core.booking.station_services import all_items
+from core.csvio import RowError
 from web.console.forms import _Choice, _normalise_newlines, _strip
 
-LABELS = {
-    "code": "编号",
-    "name": "名称",
-    "town": "街镇",
-    "address": "地址",
-    "latitude": "纬度",
-    "longitude": "经度",
-    "phone": "电话",
-    "services": "服务事项",
-    "slot_minutes": "每个时段分钟数",
-    "desks": "窗口数",
-    "booking_window_days": "可提前预约天数",
-    "min_notice_minutes": "至少提前预约分钟数",
-    "max_active_per_person": "每人有效预约上限",
-    "hours": "每周开放时间",
-}
+# The form's fields, named as the CSV columns (core.booking.station_csv.LABELS).
+FIELDS = (
+    "code",
+    "name",
+    "town",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "services",
+    "slot_minutes",
+    "desks",
+    "booking_window_days",
+    "min_notice_minutes",
+    "max_active_per_person",
+    "hours",
+)
 NUMBER_DEFAULTS = {
     "slot_minutes": "30",
     "desks": "1",
@@ -53,7 +54,6 @@ NUMBER_DEFAULTS = {
     "min_notice_minutes": "120",
     "max_active_per_person": "2",
 }
-_COLUMN = re.compile(r"\b(" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")\b")
 HOURS_HINT = "1=周一 … 7=周日；如“1-5 09:00-11:30 13:30-17:00; 6 09:00-12:00”，午休分成两段"
 
 
@@ -110,7 +110,7 @@ class StationForm(FlaskForm):
 
     def to_row(self) -> dict[str, str]:
         """The form as a CSV row, for `station_csv.parse_row`."""
-        row = {name: str(self[name].data or "") for name in LABELS if name != "services"}
+        row = {name: str(self[name].data or "") for name in FIELDS if name != "services"}
         row["services"] = " ".join(self.services.data or [])
         row["has_veterans_window"] = "1" if self.has_veterans_window.data else "0"
         row["is_sample"] = "1" if self.is_sample.data else "0"
@@ -124,7 +124,7 @@ def station_data(station: Station | None) -> dict[str, object]:
         return dict(NUMBER_DEFAULTS, is_active=True, hours="1-5 09:00-11:30 13:30-17:00")
     data: dict[str, object] = {
         name: "" if getattr(station, name) is None else str(getattr(station, name))
-        for name in LABELS
+        for name in FIELDS
         if name not in ("services", "hours")
     }
     data.update(
@@ -138,12 +138,11 @@ def station_data(station: Station | None) -> dict[str, object]:
     return data
 
 
-def place_error(form: StationForm, message: str) -> None:
-    """Attach a station rule's message to its field, columns named as the form names them."""
-    found = _COLUMN.search(message)
-    name = found.group(1) if found else "hours"
-    text = _COLUMN.sub(lambda m: LABELS[m.group(1)], message)
-    form[name].errors = [*form[name].errors, text]
+def place_error(form: StationForm, error: RowError) -> None:
+    """Attach each of the station rules' reasons to the field of its column."""
+    for cell in error.cells:
+        field = form._fields.get(cell.column, form.hours)
+        field.errors = [*field.errors, cell.reason]
 
 
 class ExceptionForm(FlaskForm):

@@ -8,15 +8,26 @@ The bookings stay active after saving, and the admin is taken to them to move or
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core import csvio
 from core.booking import station_admin, station_csv
 from core.booking.models import Station, StationException
 from core.booking.station_admin import Problem, StationFormError
-from core.booking.station_csv import StationImportError
+from core.config import Settings
+from core.csvio import CsvImportError, Limits, RowError
 from core.db import db
 from core.timeutil import LOCAL_TZ, local_today, utcnow
 from web.console import bp
@@ -31,8 +42,6 @@ from web.console.station_forms import (
     place_error,
     station_data,
 )
-
-MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 def _get_station(station_id: int) -> Station:
@@ -135,8 +144,8 @@ def _save(form: StationForm, station: Station | None) -> ResponseReturnValue:
     """Check the row as an import would, preview what it affects, confirm, then save."""
     try:
         parsed = station_csv.parse_row(form.to_row())
-    except ValueError as exc:
-        place_error(form, str(exc))
+    except RowError as exc:
+        place_error(form, exc)
         return _render_edit(form, station)
     now = utcnow()
 
@@ -270,6 +279,8 @@ def _render_import(
         form=form,
         problems=problems or [],
         columns=station_csv.COLUMNS,
+        limits=station_csv.limits(current_app.config["SETTINGS"]),
+        size_text=csvio.size_text,
         **_affected_context(affected or []),
     )
 
@@ -277,14 +288,20 @@ def _render_import(
 @bp.route("/stations/import", methods=["GET", "POST"])
 @admin_required
 def stations_import() -> ResponseReturnValue:
-    """All rows or none; every bad row named; bookings a new file would strand confirmed first."""
+    """All rows or none; every bad value named; bookings a new file would strand confirmed first.
+
+    The confirming press sends the text back in `csv_text`; it is checked exactly as an
+    upload is (byte cap, row cap, every row), because anyone can post that field directly.
+    """
+    settings: Settings = current_app.config["SETTINGS"]
+    limits = station_csv.limits(settings)
     form = ImportForm()
     if request.method == "GET" or not form.validate_on_submit():
         return _render_import(form)
     try:
-        text = form.csv_text.data or _uploaded_text(form)
-        affected = station_admin.preview_import(db.session(), text, utcnow())
-    except StationImportError as exc:
+        text = _submitted_text(form, limits)
+        affected = station_admin.preview_import(db.session(), text, utcnow(), limits)
+    except CsvImportError as exc:
         db.session.rollback()
         form.csv_text.data = ""
         return _render_import(form, exc.problems)
@@ -292,7 +309,7 @@ def stations_import() -> ResponseReturnValue:
         form.csv_text.data = text
         form.confirm.data = station_admin.fingerprint(affected)
         return _render_import(form, affected=affected)
-    result = station_admin.import_stations(db.session(), text, utcnow())
+    result = station_admin.import_stations(db.session(), text, utcnow(), limits)
     db.session.commit()
     message = f"已导入：新增 {result.added} 个、更新 {result.updated} 个服务站。"
     if result.problems:
@@ -304,11 +321,14 @@ def stations_import() -> ResponseReturnValue:
     return redirect(url_for("console.stations"))
 
 
-def _uploaded_text(form: ImportForm) -> str:
+def _submitted_text(form: ImportForm, limits: Limits) -> str:
+    """The confirming press's text, or the uploaded file decoded (at most cap + 1 bytes read)."""
+    text = form.csv_text.data
+    if text:
+        if not isinstance(text, str):  # a file part named csv_text
+            raise CsvImportError(["请重新上传 CSV 文件。"])
+        return text
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
-        raise StationImportError(["请选择要导入的 CSV 文件。"])
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise StationImportError(["文件超过 1 MB，请检查是否选错了文件。"])
-    return station_admin.decode_csv(data)
+        raise CsvImportError(["请选择要导入的 CSV 文件。"])
+    return csvio.decode(upload.read(limits.max_bytes + 1), limits)
