@@ -120,6 +120,9 @@ class Settings:
     nlu_enabled: bool = True
     # `vetbot serve` runs the scheduler's jobs in-process unless a separate one is used.
     serve_runs_scheduler: bool = True
+    # Personal data: message logs and question logs older than this many days are purged
+    # by the scheduler's `privacy.retention` job; the privacy notice quotes the figure.
+    retention_days: int = 180
 
     def __post_init__(self) -> None:
         # Here, not only in load_settings: settings made in code (tests, the CLI's
@@ -242,6 +245,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _positive("WECHAT_CALLBACK_WINDOW_SECONDS", env, base.wechat_callback_window_seconds)
         ),
         wechat_require_safe_mode=_flag(env.get("WECHAT_REQUIRE_SAFE_MODE"), default=False),
+        retention_days=int(_positive("VETBOT_RETENTION_DAYS", env, base.retention_days)),
     )
 
 

@@ -22,6 +22,7 @@ from web.console import bp
 from web.console.auth import admin_required
 from web.console.forms import _Choice
 from web.console.job_forms import CancelEventForm, EventForm, put_errors
+from web.console.audit_routes import audit_and_commit
 from web.console.routes import short_openid
 
 TABS = ((UPCOMING, "即将举行"), (PAST, "已结束"), (CANCELLED_LIST, "已取消"))
@@ -115,6 +116,7 @@ def _save(form: EventForm, event: Event | None) -> ResponseReturnValue:
 @admin_required
 def event_signups(event_id: int) -> ResponseReturnValue:
     event = _get_event(event_id)
+    audit_and_commit("signups.view", detail=f"活动 #{event.id} {event.title}")
     return render_template(
         "console/event_signups.html",
         event=event,
