@@ -51,9 +51,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    staff_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_user.id", ondelete="SET NULL")
-    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     staff_username: Mapped[str] = mapped_column(String(64))
     staff_role: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(40), index=True)

@@ -34,9 +34,9 @@ from core.config import Settings
 from core.db import db
 from core.timeutil import LOCAL_TZ, WEEKDAYS, local_text, local_today, utcnow
 from web.console import bp
+from web.console.audit_routes import audit, audit_and_commit
 from web.console.auth import login_required, safe_next
 from web.console.forms import ActionForm
-from web.console.audit_routes import audit, audit_and_commit
 from web.console.routes import short_openid
 from web.console.station_forms import BulkCancelForm, CancelForm, MoveForm
 

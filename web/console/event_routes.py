@@ -19,10 +19,10 @@ from core.jobs.events import when_text
 from core.jobs.models import CANCELLED, EVENT_KINDS, EVENT_STATUS_LABELS, Event
 from core.timeutil import LOCAL_TZ, utcnow
 from web.console import bp
+from web.console.audit_routes import audit_and_commit
 from web.console.auth import admin_required
 from web.console.forms import _Choice
 from web.console.job_forms import CancelEventForm, EventForm, put_errors
-from web.console.audit_routes import audit_and_commit
 from web.console.routes import short_openid
 
 TABS = ((UPCOMING, "即将举行"), (PAST, "已结束"), (CANCELLED_LIST, "已取消"))
