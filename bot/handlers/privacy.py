@@ -63,10 +63,13 @@ def my_data(ctx: Context) -> Reply:
     return Reply(text="\n".join(lines), intent="privacy_mydata")
 
 
-@router.text(keywords=(*ERASE_KEYWORDS, CONFIRM_WORD))
+@router.text(keywords=ERASE_KEYWORDS)
 @router.intent("privacy.erase")
 def ask_to_erase(ctx: Context) -> Reply:
-    """Never deletes: it asks, and only the flow's next message can confirm."""
+    """Never deletes: it asks, and only the flow's next message can confirm.
+
+    The confirmation is no command word (a command word would leave the flow); on its
+    own, outside the question, it is read as asking to delete, and asks again."""
     ctx.conversation.start(FLOW, "confirm")
     return Reply(text=ASK_CONFIRM, intent="privacy_erase_ask")
 
