@@ -194,6 +194,14 @@ def _positive(name: str, env: Mapping[str, str], default: float) -> float:
     return value
 
 
+def _whole_days(name: str, env: Mapping[str, str], default: int) -> int:
+    """A whole number of days, at least 1; anything else stops the start."""
+    text = (env.get(name) or str(default)).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number of days, at least 1, got {text!r}")
+    return int(text)
+
+
 def _clock_time(name: str, value: str | None, default: str) -> str:
     """A time of day as "HH:MM"; a wrong one stops the start with what to write instead."""
     text = (value or default).strip()
@@ -245,7 +253,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _positive("WECHAT_CALLBACK_WINDOW_SECONDS", env, base.wechat_callback_window_seconds)
         ),
         wechat_require_safe_mode=_flag(env.get("WECHAT_REQUIRE_SAFE_MODE"), default=False),
-        retention_days=int(_positive("VETBOT_RETENTION_DAYS", env, base.retention_days)),
+        retention_days=_whole_days("VETBOT_RETENTION_DAYS", env, base.retention_days),
     )
 
 
