@@ -135,8 +135,9 @@ def personal_data(session: Session, settings: Settings, person: Person) -> Perso
     )
     location = "未保存"
     if person.latitude is not None:
-        label = person.location_label or "（无地名）"
-        location = f"{label}，{local_text(person.location_at)}发送"
+        location = person.location_label or "（无地名）"
+        if person.location_at is not None:
+            location += f"，{local_text(person.location_at)}发送"
     data = PersonalData(
         first_seen=local_text(person.first_seen_at),
         following=person.subscribed,
