@@ -80,6 +80,7 @@ def confirm(ctx: Context) -> Reply:
         ctx.conversation.clear()
         return Reply(text=KEPT, intent="privacy_erase_kept")
     done = erasure.erase(ctx.session, ctx.person)
+    ctx.conversation.state = None  # so nothing after this handler saves it back
     forget_chat_state(ctx.message.from_user)
     text = DONE.format(
         messages=done.messages,

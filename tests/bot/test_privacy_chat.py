@@ -122,6 +122,8 @@ def test_confirmed_delete_removes_everything_and_keeps_anonymous_counts(
     other_messages = count(
         db_session, MessageLog, MessageLog.person_id == person(db_session, OTHER).id
     )
+    say(client, settings, ME, "找工作")  # a topic the chat keeps for follow-ups
+    assert cache.get(Conversation.key_for(ME)) is not None
     say(client, settings, ME, "删除我的信息")
     done = say(client, settings, ME, "确认删除")
     assert "您的个人信息已删除" in done
