@@ -125,6 +125,8 @@ def _run_logged_later(
     finally:
         db.session.remove()
     payload = _finish(reply)
+    if reply.forget:
+        return reply, payload
     activity_writer.submit(
         LoggedExchange(
             openid=message.from_user,
@@ -167,6 +169,9 @@ def _run_logged_now(
         ctx = Context(message, conversation, settings, session, person, inbound)
         reply = _dispatch(ctx, routes, isolate=True)
         payload = _finish(reply)
+        if reply.forget:
+            session.commit()
+            return reply, payload
         logged = messages.log_outbound(
             session,
             person,

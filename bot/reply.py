@@ -33,6 +33,9 @@ class Reply:
     # What the understanding step read in the message (intent, slots, also, confidence),
     # kept with the reply for the log, the curators' console and `vetbot nlu eval`.
     understood: dict[str, Any] | None = None
+    # The person has just deleted their data (bot.handlers.privacy): this exchange is
+    # not written to the message log, which would otherwise recreate them.
+    forget: bool = False
 
     @classmethod
     def quiet(cls, handler: str | None = None, intent: str | None = None) -> Reply:

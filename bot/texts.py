@@ -27,6 +27,9 @@ HOW_TO_ASK = {
     "unsubscribe": "发送“退订”停止推送",
     "handover": "发送“人工”请工作人员回复",
     "help": "发送“帮助”查看我能做什么",
+    "privacy.notice": "发送“隐私”查看隐私说明",
+    "privacy.mydata": "发送“我的信息”查看我们保存的信息",
+    "privacy.erase": "发送“删除我的信息”删除您的信息",
     "policy": "直接把政策问题发给我",
 }
 SECOND_REQUEST = "您还提到了另一件事，{how}。"

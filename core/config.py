@@ -132,6 +132,9 @@ class Settings:
     csv_max_bytes: int = CSV_MAX_BYTES
     csv_max_job_rows: int = CSV_MAX_JOB_ROWS
     csv_max_station_rows: int = CSV_MAX_STATION_ROWS
+    # Personal data: message logs and question logs older than this many days are purged
+    # by the scheduler's `privacy.retention` job; the privacy notice quotes the figure.
+    retention_days: int = 180
 
     def __post_init__(self) -> None:
         # Here, not only in load_settings: settings made in code (tests, the CLI's
@@ -203,6 +206,14 @@ def _positive(name: str, env: Mapping[str, str], default: float) -> float:
     return value
 
 
+def _whole_days(name: str, env: Mapping[str, str], default: int) -> int:
+    """A whole number of days, at least 1; anything else stops the start."""
+    text = (env.get(name) or str(default)).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number of days, at least 1, got {text!r}")
+    return int(text)
+
+
 def _clock_time(name: str, value: str | None, default: str) -> str:
     """A time of day as "HH:MM"; a wrong one stops the start with what to write instead."""
     text = (value or default).strip()
@@ -259,6 +270,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         csv_max_station_rows=int(
             _positive("VETBOT_CSV_MAX_STATION_ROWS", env, base.csv_max_station_rows)
         ),
+        retention_days=_whole_days("VETBOT_RETENTION_DAYS", env, base.retention_days),
     )
 
 

@@ -12,10 +12,11 @@ from core.faq.models import FaqEntry, FaqQuery
 from core.jobs.models import Event, EventSignup, JobPosting, Subscription
 from core.nlu.models import IntentPhrasing
 from core.people.models import HandoverRequest, Person
-from core.staff.models import StaffUser
+from core.staff.models import AuditEntry, StaffUser
 from core.wechat.models import OutboxMessage
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Booking",
     "BookingSlot",

@@ -124,6 +124,18 @@ def save_queued_handovers() -> int:
         db.session.remove()
 
 
+def privacy_retention() -> int:
+    """Delete message logs and question logs older than `VETBOT_RETENTION_DAYS`."""
+    from core.chatlog import retention
+
+    session = db.session()
+    try:
+        purged = retention.purge(session, settings().retention_days, utcnow())
+        return purged.messages + purged.questions
+    finally:
+        db.session.remove()
+
+
 def _digest_trigger(settings: Settings) -> dict[str, Any]:
     from core.jobs.digest import parse_time
 
@@ -138,4 +150,6 @@ JOBS: list[JobSpec] = [
     JobSpec("broadcasts.dispatch", dispatch_broadcasts, "interval", {"seconds": 5}),
     JobSpec("digest.daily", daily_digest, "cron", {}, timed_by=_digest_trigger),
     JobSpec("handover.queued", save_queued_handovers, "interval", {"seconds": 30}),
+    # At night, when the log is quiet; a missed night is caught up by the next one.
+    JobSpec("privacy.retention", privacy_retention, "cron", {"hour": 3, "minute": 30}),
 ]

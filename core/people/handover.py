@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.config import Settings
@@ -49,8 +49,37 @@ def still_open(session: Session, request_id: int, person: Person) -> HandoverReq
     return request
 
 
+def _scope(viewer: StaffUser | None) -> ColumnElement[bool] | None:
+    """Which requests `viewer` may see: all for district admins (and for None, the
+    system itself); for station staff only those of people who booked at their station.
+
+    A person belongs to a station through their bookings there, the one link between
+    people and stations the data holds; staff without a station see none.
+    """
+    if viewer is None or viewer.is_admin:
+        return None
+    if viewer.station_id is None:
+        return false()
+    from core.booking.models import Booking
+
+    booked_here = select(Booking.person_id).where(Booking.station_id == viewer.station_id)
+    return HandoverRequest.person_id.in_(booked_here)
+
+
+def visible_to(session: Session, request: HandoverRequest, viewer: StaffUser) -> bool:
+    """Whether `viewer` may open this request (another station's is "not found")."""
+    scope = _scope(viewer)
+    if scope is None:
+        return True
+    query = select(HandoverRequest.id).where(HandoverRequest.id == request.id, scope)
+    return session.scalar(query) is not None
+
+
 def list_requests(
-    session: Session, status: str | None = OPEN, limit: int = 100
+    session: Session,
+    status: str | None = OPEN,
+    limit: int = 100,
+    viewer: StaffUser | None = None,
 ) -> list[HandoverRequest]:
     query = (
         select(HandoverRequest)
@@ -60,16 +89,18 @@ def list_requests(
     )
     if status:
         query = query.where(HandoverRequest.status == status)
+    scope = _scope(viewer)
+    if scope is not None:
+        query = query.where(scope)
     return list(session.scalars(query))
 
 
-def count_open(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(HandoverRequest).where(HandoverRequest.status == OPEN)
-        )
-        or 0
-    )
+def count_open(session: Session, viewer: StaffUser | None = None) -> int:
+    query = select(func.count()).select_from(HandoverRequest).where(HandoverRequest.status == OPEN)
+    scope = _scope(viewer)
+    if scope is not None:
+        query = query.where(scope)
+    return session.scalar(query) or 0
 
 
 def reply(

@@ -41,6 +41,9 @@ class Person(Base):
     longitude: Mapped[float | None]
     location_label: Mapped[str | None] = mapped_column(String(200))
     location_at: Mapped[datetime | None]
+    # Set when the person had their data deleted (core.people.privacy.erase): the row
+    # stays, with no WeChat identity, so bookings and sign-ups are still counted.
+    erased_at: Mapped[datetime | None]
 
     def in_service_window(self, now: datetime | None = None) -> bool:
         """Whether a customer-service message may reach this person now."""

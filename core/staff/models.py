@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -36,3 +36,24 @@ class StaffUser(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == DISTRICT_ADMIN
+
+
+class AuditEntry(Base):
+    """One look at or change of a person's data by a member of staff (core.staff.audit).
+
+    Names are copied, not only referenced: the entry must still say who and about whom
+    after an account is removed or the person's data is erased. `person_id` is a plain
+    number (no foreign key) for the same reason.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    staff_username: Mapped[str] = mapped_column(String(64))
+    staff_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    person_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from core.booking import booking
 from core.wechat.models import OutboxMessage
+from tests.booking.conftest import NOW, at
 from tests.factories import PASSWORD
 
 SCREENSHOT = "/tmp/console.png"
 
 
 def test_staff_log_in_and_answer_a_request(live_server, phone, factories, db_session):
-    staff = factories.staff("xuhang", role="station_staff")
-    request = factories.handover(factories.person("oBrowser-veteran-0001"), note="想了解创业补贴")
+    station = factories.station()
+    staff = factories.staff("xuhang", role="station_staff", station_id=station.id)
+    person = factories.person("oBrowser-veteran-0001")
+    booking.book(db_session, person, station, at(3, 10), 3, now=NOW)  # one of this station's
+    db_session.commit()
+    request = factories.handover(person, note="想了解创业补贴")
 
     phone.goto(f"{live_server}/console/inbox")
     assert "/console/login" in phone.url  # sent to log in first

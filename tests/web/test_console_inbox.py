@@ -6,15 +6,39 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.booking.models import Station
 from core.chatlog.messages import log_outbound
 from core.chatlog.models import IN, MessageLog
 from core.people.models import ANSWERED, CLOSED, OPEN, HandoverRequest
 from core.staff.models import STATION_STAFF
 from core.timeutil import utcnow
 from core.wechat.models import OutboxMessage
-from tests.web.test_console import csrf_token, login_as
+from tests.booking.conftest import NOW, at
+from tests.web.test_console import csrf_token, login, login_as
 
 OPENID = "oVeteran-1234567890-abcdef"
+
+
+def booked_person(db_session, factories, station, openid=None):
+    """A person who booked at `station`: that booking makes them the station's."""
+    from core.booking import booking
+
+    person = factories.person(openid)
+    booking.book(db_session, person, station, at(3, 10), 3, now=NOW)
+    db_session.commit()
+    return person
+
+
+def staff_and_person(client, factories, db_session, role, openid=None):
+    """Logged in as `role`; a person the account may see (station staff: one who booked
+    at their station)."""
+    if role != STATION_STAFF:
+        return login_as(client, factories, role=role), factories.person(openid)
+    station_id = factories.station().id
+    user = factories.staff(role=STATION_STAFF, station_id=station_id)
+    assert login(client, user.username).status_code == 302
+    station = db_session.get(Station, station_id)  # the login's request ended the session
+    return user, booked_person(db_session, factories, station, openid)
 
 
 def outbox_for(db_session, openid: str) -> list[OutboxMessage]:
@@ -30,8 +54,8 @@ def send(client, request_id: int, text: str):
 def test_inbox_lists_open_requests_with_short_openid_local_time_and_note(
     client, factories, db_session, role
 ):
-    login_as(client, factories, role=role)
-    item = factories.handover(factories.person(OPENID), note="想找驾驶员的工作")
+    _, person = staff_and_person(client, factories, db_session, role, OPENID)
+    item = factories.handover(person, note="想找驾驶员的工作")
     item.created_at = datetime(2024, 5, 1, 2, 30, tzinfo=UTC)
     db_session.commit()
     page = client.get("/console/inbox").get_data(as_text=True)
@@ -83,8 +107,8 @@ def test_request_page_shows_history_and_open_window(client, factories, db_sessio
 def test_reply_inside_the_window_is_sent_and_marks_the_request_answered(
     client, factories, db_session
 ):
-    staff = login_as(client, factories, role=STATION_STAFF)
-    item = factories.handover(factories.person(OPENID))
+    staff, person = staff_and_person(client, factories, db_session, STATION_STAFF, OPENID)
+    item = factories.handover(person)
     response = send(client, item.id, "您好，我是嘉定区服务站的工作人员。")
     assert response.status_code == 302
     assert "已发送" in client.get(response.location).get_data(as_text=True)
@@ -147,8 +171,8 @@ def test_a_reply_of_exactly_600_characters_with_newlines_is_accepted(client, fac
 
 
 def test_close_button_closes_the_request(client, factories, db_session):
-    staff = login_as(client, factories, role=STATION_STAFF)
-    item = factories.handover(factories.person())
+    staff, person = staff_and_person(client, factories, db_session, STATION_STAFF)
+    item = factories.handover(person)
     token = csrf_token(client, f"/console/inbox/{item.id}")
     response = client.post(f"/console/inbox/{item.id}/close", data={"csrf_token": token})
     assert response.status_code == 302
@@ -176,10 +200,12 @@ def test_unknown_request_is_a_chinese_404(client, factories):
     assert "页面不存在" in response.get_data(as_text=True)
 
 
-def test_nav_shows_name_role_and_open_count(client, factories):
-    login_as(client, factories, role=STATION_STAFF)
-    factories.handover(factories.person())
-    factories.handover(factories.person())
+def test_nav_shows_name_role_and_open_count(client, factories, db_session):
+    staff, person = staff_and_person(client, factories, db_session, STATION_STAFF)
+    factories.handover(person)
+    station = db_session.get(Station, staff.station_id)
+    factories.handover(booked_person(db_session, factories, station))
+    factories.handover(factories.person())  # nobody of this station's: not counted
     page = client.get("/console/").get_data(as_text=True)
     assert "服务站专员" in page
     assert '<span class="badge" title="待回复">2</span>' in page

@@ -8,6 +8,7 @@ import click
 
 from core.logs import configure_logging
 from web.cli.app import flush_writers, settings
+from web.cli.backup import backup, restore
 from web.cli.commands import ask, db, menu, scheduler, serve, user
 from web.cli.faq import faq
 from web.cli.jobs import jobs
@@ -28,7 +29,7 @@ def main(ctx: click.Context) -> None:
         ctx.call_on_close(flush_writers)
 
 
-for command in (serve, db, user, ask, menu, scheduler, faq, nlu, stations, jobs):
+for command in (serve, db, user, ask, menu, scheduler, faq, nlu, stations, jobs, backup, restore):
     main.add_command(command)
 
 

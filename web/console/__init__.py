@@ -35,7 +35,7 @@ def _nav() -> dict[str, object]:
     return {
         "staff": staff,
         "role_label": ROLE_LABELS.get(staff.role, staff.role),
-        "open_count": handover.count_open(db.session()),
+        "open_count": handover.count_open(db.session(), staff),
     }
 
 
@@ -59,6 +59,7 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
 
 
 from web.console import (  # noqa: E402  (these register the views on bp)
+    audit_routes,  # noqa: F401  (who looked at whose data; district admins)
     booking_routes,  # noqa: F401  (a station's bookings)
     broadcast_routes,  # noqa: F401  (broadcasts to subscribers, progress, reports)
     event_routes,  # noqa: F401  (job fairs and other events, sign-up lists)

@@ -33,6 +33,7 @@ from core.config import Settings
 from core.db import db
 from core.timeutil import LOCAL_TZ, WEEKDAYS, local_text, local_today, utcnow
 from web.console import bp
+from web.console.audit_routes import audit, audit_and_commit
 from web.console.auth import login_required, safe_next
 from web.console.forms import ActionForm
 from web.console.routes import short_openid
@@ -99,6 +100,7 @@ def bookings() -> ResponseReturnValue:
     current = utcnow()
     today = local_today(current)
     day = _day(request.args.get("day"), today)
+    audit_and_commit("bookings.view", detail=f"{station.name} {day.isoformat()}")
     items = booking_service.station_bookings(
         db.session(), station.id, *station_admin.local_range(day, 1)
     )
@@ -164,6 +166,7 @@ def bookings_csv() -> ResponseReturnValue:
         db.session(), station.id, *station_admin.local_range(first, days)
     )
     body = "\ufeff" + _csv_text(station, items)
+    audit_and_commit("bookings.export", detail=f"{station.name} {label}（{len(items)} 条）")
     filename = f"bookings-{station.id}-{label}.csv"
     return Response(
         body,
@@ -280,6 +283,7 @@ def _act(booking_id: int, action: str) -> ResponseReturnValue:
         db.session.rollback()
         flash(f"预约 {item.code}：{exc.message}", "error")
         return _back(item)
+    audit("booking.change", item.person_id, f"预约 {item.code}：{action}")
     db.session.commit()
     flash(f"预约 {item.code} 已{'签到' if action == 'check_in' else '标记为未到'}。", "success")
     return _back(item)
@@ -319,6 +323,7 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
     if result.missed:
         flash(f"预约 {item.code}：{result.missed[0][1]}", "error")
         return _back(item)
+    audit_and_commit("booking.change", item.person_id, f"预约 {item.code}：取消")
     notice = station_admin.notice_text(result.cancelled[0][1])
     flash(f"已取消预约 {item.code}。{notice}", "success" if notice == "已通知" else "error")
     return _back(item)
@@ -346,6 +351,7 @@ def booking_move(booking_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(f"预约 {item.code} 未改约：{exc.message}", "error")
         return _back(item)
+    audit("booking.change", item.person_id, f"预约 {item.code}：改约为 {new.code}")
     db.session.commit()
     flash(
         f"已将预约 {item.code} 改到 {local_text(new.slot.starts_at)}，新预约码 {new.code}。"
@@ -386,8 +392,10 @@ def bookings_cancel_many() -> ResponseReturnValue:
         return back
     done = []
     for item, outcome in result.cancelled:
+        audit("booking.change", item.person_id, f"预约 {item.code}：批量取消")
         notice = station_admin.notice_text(outcome)
         done.append(item.code if notice == "已通知" else f"{item.code}（{notice}）")
+    db.session.commit()  # the audit entries (the cancellations are committed already)
     missed = [f"{item.code}（{why}）" for item, why in result.missed]
     if done:
         told = all("（" not in code for code in done)

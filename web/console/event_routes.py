@@ -19,6 +19,7 @@ from core.jobs.events import when_text
 from core.jobs.models import CANCELLED, EVENT_KINDS, EVENT_STATUS_LABELS, Event
 from core.timeutil import LOCAL_TZ, utcnow
 from web.console import bp
+from web.console.audit_routes import audit_and_commit
 from web.console.auth import admin_required
 from web.console.forms import _Choice
 from web.console.job_forms import CancelEventForm, EventForm, put_errors
@@ -115,6 +116,7 @@ def _save(form: EventForm, event: Event | None) -> ResponseReturnValue:
 @admin_required
 def event_signups(event_id: int) -> ResponseReturnValue:
     event = _get_event(event_id)
+    audit_and_commit("signups.view", detail=f"活动 #{event.id} {event.title}")
     return render_template(
         "console/event_signups.html",
         event=event,

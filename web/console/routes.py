@@ -33,6 +33,7 @@ from core.staff.throttle import LoginThrottled, LoginUnavailable
 from core.timeutil import local_text
 from core.wechat.outbound import DeliveryRefused
 from web.console import bp
+from web.console.audit_routes import audit, audit_and_commit
 from web.console.auth import (
     admin_required,
     current_staff,
@@ -105,7 +106,7 @@ def logout() -> ResponseReturnValue:
 
 
 def _dashboard_counts() -> dict[str, int]:
-    return stats.dashboard_counts(db.session())
+    return stats.dashboard_counts(db.session(), viewer=g.staff)
 
 
 @bp.get("/")
@@ -133,7 +134,7 @@ def inbox() -> ResponseReturnValue:
     status = request.args.get("status", OPEN)
     if status not in STATUS_LABELS:
         status = OPEN
-    requests = handover.list_requests(db.session(), status=status)
+    requests = handover.list_requests(db.session(), status=status, viewer=g.staff)
     return render_template(
         "console/inbox.html",
         requests=requests,
@@ -145,8 +146,9 @@ def inbox() -> ResponseReturnValue:
 
 
 def _get_request(request_id: int) -> HandoverRequest:
+    """Another station's request does not exist, as far as station staff can tell."""
     item = db.session.get(HandoverRequest, request_id)
-    if item is None:
+    if item is None or not handover.visible_to(db.session(), item, g.staff):
         abort(404)
     return item
 
@@ -184,6 +186,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     item = _get_request(request_id)
     form = ReplyForm()
     if request.method == "GET":
+        audit_and_commit("handover.view", item.person_id, f"人工请求 #{item.id}")
         return _render_request(item, form)
     if item.status == CLOSED:
         return _render_request(item, form, "该请求已关闭，不能再回复。"), 409
@@ -194,6 +197,7 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     except DeliveryRefused as exc:
         db.session.rollback()
         return _render_request(item, form, exc.reason)
+    audit("handover.reply", item.person_id, f"人工请求 #{item.id}")
     db.session.commit()
     flash("已发送", "success")
     # Redirect so a browser refresh cannot send the same reply twice.
@@ -206,6 +210,7 @@ def close_request(request_id: int) -> ResponseReturnValue:
     item = _get_request(request_id)
     if ActionForm().validate_on_submit() and item.status != CLOSED:
         handover.close(item, g.staff)
+        audit("handover.close", item.person_id, f"人工请求 #{item.id}")
         db.session.commit()
         flash("已关闭该请求。", "success")
     return redirect(url_for("console.inbox"))

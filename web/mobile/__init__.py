@@ -10,6 +10,7 @@ from web.mobile import (  # noqa: E402, F401
     event_routes,
     identity,
     job_routes,
+    privacy_routes,
     routes,
     station_routes,
     subscription_routes,
