@@ -68,7 +68,6 @@ def _refused(exc: HTTPException) -> ResponseReturnValue:
     if request.path.startswith("/m/") or request.path == "/m":
         body = render_template("mobile/error.html", title=title, message=message)
     elif request.path.startswith("/console"):
-        g.pop("staff", None)  # an unknown address has no login check: offer the login
         body = render_template("console/error.html", title=title, message=message)
     else:
         body = render_template("home/error.html", title=title, message=message)
