@@ -242,9 +242,7 @@ OPEN_FROM_CHAT: tuple[tuple[str, OpenFromChat], ...] = (
     ),
     ("mobile.stop_", OpenFromChat("订阅", "退订消息", ("我的订阅",), "“在页面上设置”链接")),
 )
-OPEN_BOOKING = OpenFromChat(
-    "预约", "预约和查看“我的预约”", ("预约", "我的预约"), "回复消息里的链接"
-)
+OPEN_BOOKING = OpenFromChat("预约", "预约和查看“我的预约”", ("预约", "我的预约"), "链接")
 
 
 def open_from_chat(endpoint: str | None) -> OpenFromChat:
