@@ -363,6 +363,11 @@ def test_6_cards_are_tappable_selects_look_like_selects_checkboxes_have_room(
     )
     assert edges
     assert min(edges) >= 12  # not flush against the card's edge
+    headings = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.sb-form fieldset')).map(f =>
+             f.querySelector('legend').getBoundingClientRect().top - f.getBoundingClientRect().top)"""
+    )
+    assert min(headings) >= 8  # each card's heading inside the card, not on its edge
     _fits_the_phone(page)
 
 
