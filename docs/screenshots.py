@@ -9,15 +9,19 @@ one with its own SQLite file, for example from a clone in /tmp:
 
 What it does, in Debian's Chromium (never a downloaded browser):
 
-1. A phone (375 px) opens the chat simulator as a new person, follows the account and
+0. The front page (/) as a newcomer opens it from the address `vetbot serve` prints, on
+   a 1280-px desktop.
+1. A phone (375 px) opens the chat simulator as a new person (its first screen, before
+   anything is pressed, is kept too), follows the account and
    sends a few messages: a job search in everyday words, a policy question, a
    subscription (so a broadcast has someone to reach), two messages the bot cannot place
    (so the understanding and unanswered pages have some), a booking through the chat's
    steps (so the bookings pages have one) and, last, a request for a person (so the
    console's inbox has one). Everything it creates is sample data on the sample stations
    and postings; the person and their messages are made up by this script.
-2. It opens the booking list (/m/bookings) through the link in the chat's reply, and the
-   job list (/m/jobs).
+2. It opens the booking list (/m/bookings) through the link in the chat's reply, the
+   job list (/m/jobs), and the booking page of the first sample station after choosing a
+   service and a date (/m/book opens at the time step: the screen shows the times).
 3. A 1280-px desktop logs into the console with the demo account (admin / vetbot-admin,
    core/demo.py) and captures its pages, among them the delivery plan of a digest
    broadcast (previewed, never sent).
@@ -83,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
+            front_door(browser, base, args.out)
             booked = phone(browser, base, args.out)
             console(browser, base, args.out, args.user, args.password, booked)
         finally:
@@ -102,6 +107,7 @@ def phone(browser: Any, base: str, out: Path) -> tuple[str, date]:
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{base}/simulator")
     _new_identity(page)
+    _shot(page, out / "simulator-first.png")  # what a newcomer sees: press 关注, then type
     _press(page, "关注")
     for text in CHAT:
         _say(page, text)
@@ -124,10 +130,34 @@ def phone(browser: Any, base: str, out: Path) -> tuple[str, date]:
     page.wait_for_load_state("networkidle")
     _shot(page, out / "m-jobs.png")
 
+    _book_after_choosing_a_date(page, base, out)
+
     page.goto(f"{base}/simulator")
     _say(page, HANDOVER)
     context.close()
     return booked
+
+
+def front_door(browser: Any, base: str, out: Path) -> None:
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{base}/")
+    page.wait_for_load_state("networkidle")
+    _shot(page, out / "front-door.png")
+    context.close()
+
+
+def _book_after_choosing_a_date(page: Any, base: str, out: Path) -> None:
+    """/m/book for the first sample station: a service, then the second day offered.
+    The page is signed in already (the /m/bookings link was opened before)."""
+    page.goto(f"{base}/m/stations")
+    page.locator(".st-card a.m-button", has_text="预约").first.click()
+    page.locator(".m-chips a.m-chip").first.click()
+    page.locator("a.m-day").nth(1).click()
+    page.wait_for_url(re.compile(r"#step-time$"))
+    page.wait_for_load_state("networkidle")
+    _shot(page, out / "m-book-date.png")
 
 
 def _booked(confirmation: str) -> tuple[str, date]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from flask.typing import ResponseReturnValue
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.bootstrap import init_core
@@ -43,7 +41,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.teardown_appcontext(db.remove)
     _register_blueprints(app)
-    app.register_error_handler(404, _not_found)
     from web import errors, page_headers
 
     errors.register(app)
@@ -60,17 +57,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from web.console import bp as console_bp
     from web.health.routes import bp as health_bp
+    from web.home import bp as home_bp
     from web.mobile import bp as mobile_bp
     from web.simulator import bp as simulator_bp
     from web.wechat.routes import bp as wechat_bp
 
     csrf.exempt(wechat_bp)
-    for bp in (wechat_bp, health_bp, simulator_bp, console_bp, mobile_bp):
+    for bp in (wechat_bp, health_bp, simulator_bp, console_bp, mobile_bp, home_bp):
         app.register_blueprint(bp)
-
-
-def _not_found(exc: HTTPException) -> ResponseReturnValue:
-    """Phone pages get the Chinese page; other unknown paths a short plain answer."""
-    if request.path.startswith("/m/"):
-        return render_template("mobile/error.html"), 404
-    return exc

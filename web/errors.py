@@ -1,10 +1,13 @@
-"""Chinese pages for faults on the console and the phone pages.
+"""Chinese pages for faults and refusals on every page people open.
 
 A database that is down, locked or out of connections gets 503 and "try again in a
-minute" (it usually comes back by itself); anything else unexpected gets 500. Either
-way staff and the people we serve read Chinese, not werkzeug's English page, and the
-page itself needs no database (the console's nav bar counts open requests: it is left
-out). Other paths (the WeChat callback, /healthz) keep their own short answers.
+minute" (it usually comes back by itself); anything else unexpected gets 500. A refusal
+(any 4xx: an unknown address, a method the address does not take, a request too large)
+gets its own Chinese page too: on the phone pages, the console, and the rest of the site
+(the front page's neighbours), so nobody meets werkzeug's English "Not Found". Either
+way the page itself needs no database (the console's nav bar counts open requests: it is
+left out). Machine paths (the WeChat callback, /healthz, the simulator's JSON) keep
+their own short answers.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 
 from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.db import TRANSIENT_ERRORS, db
 
@@ -29,11 +32,49 @@ BUSY_MESSAGE = (
 BROKEN_TITLE = "系统出错了"
 BROKEN_MESSAGE = "处理您的请求时出了问题，请稍后再试。如果一直这样，请联系工作人员。"
 
+# Refusals, by status; any other 4xx gets REFUSED.
+REFUSALS: dict[int, tuple[str, str]] = {
+    400: ("请求无效", "页面已过期或请求无效，请返回刷新页面后重试。"),
+    401: ("需要登录", "请先登录后再打开这个页面。"),
+    403: ("无权访问", "您没有打开这个页面的权限。"),
+    404: ("页面不存在", "您要找的页面不存在，可能链接有误，或内容已被删除。"),
+    405: ("不能这样打开", "这个地址不能这样打开，请从页面上的链接或按钮进入。"),
+    413: ("内容太大", "提交的内容或文件太大，请减小后再试。"),
+    429: ("操作太频繁", "操作太频繁了，请稍等一会儿再试。"),
+}
+REFUSED = ("无法处理这个请求", "请返回上一页重试；如果一直这样，请联系工作人员。")
+# Paths that answer machines, not people: their own short answers stay as they are.
+MACHINE_PREFIXES = ("/wechat", "/healthz", "/simulator/")
+
 
 def register(app: Flask) -> None:
     for fault in DATABASE_FAULTS:
         app.register_error_handler(fault, _database_fault)
     app.register_error_handler(InternalServerError, _server_error)
+    app.register_error_handler(HTTPException, _refused)
+
+
+def refusal_text(code: int) -> tuple[str, str]:
+    """The Chinese title and sentence for a 4xx status (one place for all three areas)."""
+    return REFUSALS.get(code, REFUSED)
+
+
+def _refused(exc: HTTPException) -> ResponseReturnValue:
+    """Any 4xx without a handler of its own; redirects and machine paths pass through."""
+    code = exc.code or 500
+    if not 400 <= code < 500 or request.path.startswith(MACHINE_PREFIXES):  # noqa: PLR2004
+        return exc
+    title, message = refusal_text(code)
+    if request.path.startswith("/m/") or request.path == "/m":
+        body = render_template("mobile/error.html", title=title, message=message)
+    elif request.path.startswith("/console"):
+        body = render_template("console/error.html", title=title, message=message)
+    else:
+        body = render_template("home/error.html", title=title, message=message)
+    response = Response(body, status=code)
+    if code == 405:  # noqa: PLR2004  (Method Not Allowed must say which methods it takes)
+        response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or ())
+    return response
 
 
 def _database_fault(exc: Exception) -> ResponseReturnValue:

@@ -1,9 +1,13 @@
 """`我的预约`: a person's upcoming bookings, `取消N` to cancel one, `改约N` to move one.
 
 The numbers refer to the list the person last saw: its booking ids are kept in Redis
-for a while, so a booking that passed or changed in between never shifts "取消2" onto
-another one. Without that list (Redis down, or it expired) the current list is used.
-Only the person's own bookings are ever listed, cancelled or moved.
+for a while, so a booking that passed or changed in between (or was just cancelled)
+never shifts "取消2" onto another one. Without that list (Redis down, or it expired)
+the current list is used. The booking code is a reference that never shifts at all:
+"取消K7M2QX" works too. Cancelling is asked once more ("确认取消…？回复 是 / 否") and
+names the booking by its time, station and code, so a person sees what a number meant
+before anything happens. Only the person's own bookings are ever listed, cancelled or
+moved.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from bot.context import Context
 from bot.handlers import choices, seen
 from bot.handlers.booking_chat import start_move
 from bot.reply import Reply
-from bot.router import router
+from bot.router import normalise, router
 from core.booking import booking, station_services
 from core.booking.booking import BookingError
 from core.booking.models import ACTIVE, Booking
@@ -24,6 +28,11 @@ from core.wechat import links
 
 MY_KEYWORDS = ("我的预约", "查看预约", "预约记录", "我的预约记录", "取消预约", "改约", "改期")
 ACTION_PATTERN = r"^\s*(取消|改约|改期)\s*第?\s*[0-9０-９]{1,2}\s*个?\s*$"
+# "取消K7M2QX": a booking by its code (booking.CODE_ALPHABET, six characters).
+CODE_PATTERN = r"^\s*(取消|改约|改期)\s*(预约码)?\s*[A-Za-z2-9]{6}\s*$"
+CONFIRM_FLOW = "cancel_booking"
+YES = frozenset({"是", "是的", "确认", "确定", "确认取消", "对", "好", "好的", "嗯", "可以"})
+NO = frozenset({"否", "不", "不是", "不要", "不用", "不取消", "算了", "保留", "不了"})
 
 
 LIST = "mybookings"
@@ -58,7 +67,10 @@ def list_bookings(ctx: Context) -> Reply:
         )
     seen.remember(ctx, LIST, [row.id for row in rows])
     lines = [f"您有 {len(rows)} 个预约："] + [_line(i, r) for i, r in enumerate(rows, start=1)]
-    lines += ["回复“取消1”取消第1个，“改约1”改约第1个。", links.anchor(page, "查看预约详情")]
+    lines += [
+        f"回复“取消1”取消第1个，“改约1”改约第1个（也可以用预约码，如“取消{rows[0].code}”）。",
+        links.anchor(page, "查看预约详情"),
+    ]
     return Reply(text="\n".join(lines), intent="my_bookings")
 
 
@@ -86,9 +98,25 @@ def which_action(ctx: Context, number: int) -> Reply:
     )
 
 
+@router.text(pattern=CODE_PATTERN)
+def act_on_code(ctx: Context) -> Reply:
+    """`取消K7M2QX` / `改约K7M2QX`: the booking with that code, if it is the person's."""
+    text = ctx.text.strip()
+    code = text[-6:]
+    if ctx.conversation.flow:
+        ctx.conversation.clear()
+    row = booking.find_for_person(ctx.session, ctx.person, code)
+    if row is None:
+        return Reply(
+            text=f"没有找到预约码为 {code.upper()} 的预约。回复“我的预约”查看您的预约。",
+            intent="my_bookings",
+        )
+    return _act(ctx, row, text.startswith("取消"))
+
+
 @router.text(pattern=ACTION_PATTERN)
 def act_on_booking(ctx: Context) -> Reply:
-    """`取消N` cancels at once; `改约N` asks for a new day and time."""
+    """`取消N` asks to confirm the cancellation; `改约N` asks for a new day and time."""
     text = ctx.text.strip()
     index = choices.number(text.lstrip("取消改约期 ")) or 0
     if ctx.conversation.flow:
@@ -98,12 +126,16 @@ def act_on_booking(ctx: Context) -> Reply:
         return Reply(
             text=f"没有找到第 {index} 个预约。回复“我的预约”查看您的预约。", intent="my_bookings"
         )
+    return _act(ctx, row, text.startswith("取消"))
+
+
+def _act(ctx: Context, row: Booking, cancel: bool) -> Reply:
     if row.status != ACTIVE:
         return Reply(
             text="该预约已取消或已办理。回复“我的预约”查看最新列表。", intent="my_bookings"
         )
-    if text.startswith("取消"):
-        return _cancel(ctx, row)
+    if cancel:
+        return _ask_to_cancel(ctx, row)
     # The move replaces this booking: the next 取消N/改约N reads the list afresh.
     seen.forget(ctx, LIST)
     lead = f"改约：{span_text(row.slot.starts_at)} {row.station.name}\n"
@@ -140,7 +172,7 @@ def cancel_in_words(ctx: Context) -> Reply:
         ctx.conversation.clear()
     row, rows = _named(ctx)
     if row is not None and row.status == ACTIVE:
-        return _cancel(ctx, row)
+        return _ask_to_cancel(ctx, row)
     reply = list_bookings(ctx)
     if rows:
         reply.text = "请告诉我取消哪一个：回复“取消+编号”。\n" + (reply.text or "")
@@ -170,6 +202,52 @@ def move_in_words(ctx: Context) -> Reply:
     return start_move(ctx, row, lead, wanted)
 
 
+def _ask_to_cancel(ctx: Context, row: Booking) -> Reply:
+    """Cancelling frees the desk for someone else: name the booking and ask first."""
+    if not choices.save_step(ctx, CONFIRM_FLOW, "confirm", booking_id=row.id):
+        # The answer could not be remembered: cancel on the page, which asks there.
+        ctx.conversation.clear()
+        page = links.page_url(ctx.settings, "/m/bookings", ctx.message.from_user)
+        return Reply(
+            text=(
+                "抱歉，系统暂时记不住聊天进度，请点链接在页面上取消：\n"
+                f"{links.anchor(page, '我的预约')}"
+            ),
+            intent="flow_state_lost",
+        )
+    return Reply(
+        text=(
+            f"确认取消这个预约吗？\n{when_text(row)}\n{row.station.name}\n"
+            f"{station_services.name_of(row.service)}｜预约码 {row.code}\n"
+            "回复 是 / 否"
+        ),
+        intent="booking_cancel_confirm",
+    )
+
+
+@router.flow(CONFIRM_FLOW)
+def confirm_cancel(ctx: Context) -> Reply:
+    """The answer to "确认取消…？": 是 cancels that booking (still the person's and still
+    active), 否 keeps it, anything else asks again."""
+    answer = normalise(ctx.text)
+    booking_id = ctx.conversation.data.get("booking_id")
+    if answer not in YES and answer not in NO:
+        return Reply(
+            text="请回复“是”确认取消，或回复“否”保留这个预约。", intent="booking_cancel_confirm"
+        )
+    ctx.conversation.clear()
+    if answer in NO:
+        return Reply(text="好的，预约保留，没有取消。", intent="booking_cancel_kept")
+    row = ctx.session.get(Booking, booking_id) if isinstance(booking_id, int) else None
+    if row is None or row.person_id != ctx.person.id:
+        return Reply(text="没有找到这个预约。回复“我的预约”查看。", intent="my_bookings")
+    if row.status != ACTIVE:
+        return Reply(
+            text="该预约已取消或已办理。回复“我的预约”查看最新列表。", intent="my_bookings"
+        )
+    return _cancel(ctx, row)
+
+
 def _cancel(ctx: Context, row: Booking) -> Reply:
     try:
         with ctx.session.begin_nested():
@@ -179,7 +257,7 @@ def _cancel(ctx: Context, row: Booking) -> Reply:
     return Reply(
         text=(
             f"已取消：{span_text(row.slot.starts_at)} {row.station.name}"
-            f"（预约码 {row.code}）。\n如需重新预约，回复“预约”。"
+            f"（预约码 {row.code}）。\n其他预约的编号不变。如需重新预约，回复“预约”。"
         ),
         intent="booking_cancelled",
     )

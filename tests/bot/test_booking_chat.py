@@ -204,6 +204,7 @@ def test_my_bookings_lists_only_mine_in_time_order(client, settings, two_people)
     assert "1. 12月3日 周四 09:00-09:30" in text
     assert "政策咨询｜预约码" in text
     assert "回复“取消1”取消第1个，“改约1”改约第1个" in text
+    assert f"“取消{sooner.code}”" in text  # the reference that never shifts
     assert "/m/bookings?t=" in text
     menu = post(client, settings, simulate.event_xml("o-me", "CLICK", "MY_BOOKINGS"))
     assert sooner.code in reply_fields(menu)["Content"]
@@ -212,7 +213,13 @@ def test_my_bookings_lists_only_mine_in_time_order(client, settings, two_people)
 def test_cancel_one_frees_the_desk(client, settings, db_session, two_people):
     (later, sooner), yours = two_people
     say(client, settings, "o-me", "我的预约")
-    text = say(client, settings, "o-me", "取消1")
+    asked = say(client, settings, "o-me", "取消1")
+    assert asked.startswith("确认取消这个预约吗？")
+    assert "12月3日 周四 09:00-09:30" in asked
+    assert sooner.code in asked
+    assert asked.endswith("回复 是 / 否")
+    assert fresh(db_session, sooner).status == "active"  # nothing happens before 是
+    text = say(client, settings, "o-me", "是")
     assert "已取消" in text
     assert sooner.code in text
     sooner, later, yours = (fresh(db_session, b) for b in (sooner, later, yours))
@@ -223,6 +230,60 @@ def test_cancel_one_frees_the_desk(client, settings, db_session, two_people):
     assert yours.status == "active"
     again = say(client, settings, "o-me", "取消1")
     assert "已取消或已办理" in again
+
+
+def test_no_keeps_the_booking_and_so_does_leaving(client, settings, db_session, two_people):
+    (later, sooner), _ = two_people
+    say(client, settings, "o-me", "我的预约")
+    say(client, settings, "o-me", "取消1")
+    assert "请回复“是”确认取消" in say(client, settings, "o-me", "随便说点什么")
+    assert "预约保留" in say(client, settings, "o-me", "否")
+    assert fresh(db_session, sooner).status == "active"
+    say(client, settings, "o-me", "取消1")
+    assert "预约保留，没有取消" in say(client, settings, "o-me", "取消")
+    assert fresh(db_session, sooner).status == "active"
+    # 是 with no question open is not a cancellation of anything.
+    say(client, settings, "o-me", "是")
+    assert fresh(db_session, sooner).status == "active"
+    assert fresh(db_session, later).status == "active"
+
+
+def test_numbers_do_not_shift_after_a_cancellation(client, settings, db_session, two_people):
+    """After cancelling the first, "取消2" is still the second booking the person saw."""
+    (later, sooner), _ = two_people
+    say(client, settings, "o-me", "我的预约")
+    say(client, settings, "o-me", "取消1")
+    done = say(client, settings, "o-me", "是")
+    assert "其他预约的编号不变" in done
+    second = say(client, settings, "o-me", "取消2")
+    assert later.code in second
+    assert sooner.code not in second
+    assert "已取消" in say(client, settings, "o-me", "确认")
+    assert fresh(db_session, later).status == "cancelled"
+
+
+def test_a_booking_code_is_a_reference_too(client, settings, db_session, two_people):
+    (later, sooner), yours = two_people
+    asked = say(client, settings, "o-me", f"取消{later.code.lower()}")
+    assert later.code in asked
+    assert "确认取消" in asked
+    assert "已取消" in say(client, settings, "o-me", "是")
+    assert fresh(db_session, later).status == "cancelled"
+    # Someone else's code is simply not found.
+    assert "没有找到预约码" in say(client, settings, "o-me", f"取消{yours.code}")
+    assert fresh(db_session, yours).status == "active"
+    assert fresh(db_session, sooner).status == "active"
+
+
+def test_a_confirmation_for_a_booking_cancelled_meanwhile_cancels_nothing(
+    client, settings, db_session, two_people
+):
+    (_later, sooner), _ = two_people
+    say(client, settings, "o-me", "我的预约")
+    say(client, settings, "o-me", "取消1")
+    booking.cancel(db_session, fresh(db_session, sooner), by="staff", now=NOW)  # on the console
+    db_session.commit()
+    assert "已取消或已办理" in say(client, settings, "o-me", "是")
 
 
 def test_reschedule_moves_the_booking(client, settings, db_session, two_people):
@@ -259,3 +320,17 @@ def test_nobody_sees_or_cancels_another_persons_booking(client, settings, db_ses
     assert "没有找到第 1 个预约" in say(client, settings, "o-stranger", "取消1")
     assert "没有找到第 1 个预约" in say(client, settings, "o-stranger", "改约1")
     assert fresh(db_session, yours).status == "active"
+
+
+def test_redis_down_cancels_nothing_and_points_to_the_page(
+    make_app, settings, db_session, two_people
+):
+    """Without Redis the 是 could not be tied to the question: nothing is cancelled in chat,
+    the page (which asks there) is offered instead."""
+    (_later, sooner), _ = two_people
+    client = make_app(redis_url=DEAD_REDIS).test_client()
+    text = say(client, settings, "o-me", "取消1")
+    assert "记不住" in text
+    assert "/m/bookings?t=" in text
+    say(client, settings, "o-me", "是")
+    assert fresh(db_session, sooner).status == "active"

@@ -102,7 +102,8 @@ def test_share_location_book_be_reminded_staff_see_it_then_cancel(
 
     # 5. The veteran cancels from `我的预约`; the desk is free again and no reminder follows.
     assert made.code in say(client, settings, OPENID, "我的预约")
-    assert "已取消" in say(client, settings, OPENID, "取消1")
+    assert "确认取消这个预约吗" in say(client, settings, OPENID, "取消1")
+    assert "已取消" in say(client, settings, OPENID, "是")
     db_session.expire_all()
     cancelled = db_session.get(Booking, made.id)
     assert cancelled is not None

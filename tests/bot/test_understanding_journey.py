@@ -83,7 +83,8 @@ def test_book_tomorrow_morning_check_and_cancel(client, settings, world, db_sess
     assert made.service == 16
     assert made.slot.starts_at.astimezone(LOCAL_TZ).time() == time(10, 0)
     assert "失业登记" in chat(client, settings, "我约了哪天来着")
-    assert "已取消" in chat(client, settings, "明天那个约不去了 帮我取消")
+    assert "确认取消这个预约吗" in chat(client, settings, "明天那个约不去了 帮我取消")
+    assert "已取消" in chat(client, settings, "是的")
     db_session.expire_all()
     assert db_session.get(Booking, made.id).status != ACTIVE
 

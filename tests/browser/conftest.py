@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 375, "height": 740},
     "device_scale_factor": 2,
@@ -67,6 +68,16 @@ def _browser() -> Iterator[Any]:
 def phone(_browser: Any) -> Iterator[Any]:
     """A fresh phone-sized page (375 px wide, touch) per test."""
     context = _browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(_browser: Any) -> Iterator[Any]:
+    """A fresh 1280-px desktop page per test (the console's staff screens)."""
+    context = _browser.new_context(**DESKTOP, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

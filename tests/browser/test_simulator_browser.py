@@ -61,7 +61,7 @@ def test_links_in_replies_are_tappable_words(live_server: str, phone: Any) -> No
     page.get_by_label("输入消息").fill("我约了哪天来着")
     page.get_by_role("button", name="发送", exact=True).click()
     link = page.locator(".row.in .bubble a.link", has_text="预约记录").last
-    expect(link).to_be_visible()
+    expect(link).to_be_visible(timeout=60_000)  # a cold start loads the understanding step
     assert "/m/bookings?t=" in (link.get_attribute("href") or "")
     expect(page.locator(".row.in .bubble").last).not_to_contain_text("<a href")
 

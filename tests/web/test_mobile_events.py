@@ -41,7 +41,35 @@ def test_list_and_detail_show_time_place_and_seats(client, factories):
     detail = client.get(f"/m/events/{fair.id}").get_data(as_text=True)
     assert "嘉定区测试路1号" in detail
     assert "剩余 40 / 40" in detail
+    # Nobody on the page: no button that leads nowhere, but how to sign up from the chat.
     assert "我要报名" in detail
+    assert "/signup" not in detail
+    assert "报名请从公众号里打开" in detail
+    assert "回复<strong>“活动”</strong>" in detail
+
+
+def test_a_signed_in_person_gets_the_button(client, settings, factories):
+    fair = factories.event()
+    sign_in(client, settings, "o-button")
+    detail = client.get(f"/m/events/{fair.id}").get_data(as_text=True)
+    assert f'action="/m/events/{fair.id}/signup"' in detail
+    assert "报名请从公众号里打开" not in detail
+
+
+def test_each_personal_page_says_how_to_open_it_in_its_own_words():
+    """The "open this from the chat" page names the right reply for each page."""
+    from web.mobile.identity import open_from_chat
+
+    for endpoint in ("mobile.event_signup", "mobile.event_withdraw"):
+        assert open_from_chat(endpoint).replies == ("活动",)
+        assert open_from_chat(endpoint).section == "活动报名"
+    for endpoint in (
+        "mobile.my_subscriptions",
+        "mobile.save_subscriptions",
+        "mobile.stop_subscriptions",
+    ):
+        assert open_from_chat(endpoint).replies == ("我的订阅",)
+    assert open_from_chat("mobile.my_bookings").replies == ("预约", "我的预约")
 
 
 def test_sign_up_and_withdraw_on_the_page(client, settings, factories, db_session):

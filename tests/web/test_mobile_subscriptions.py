@@ -70,13 +70,32 @@ def test_an_unknown_town_is_refused_with_the_form_kept(client, settings, db_sess
     assert row(db_session, "o-bad") is None
 
 
-def test_stop_everything(client, settings, db_session):
+def test_stop_everything_is_asked_first(client, settings, db_session):
     sign_in(client, settings, "o-stop")
     client.post("/m/subscriptions", data={"csrf_token": csrf(client), "events": "1"})
-    client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client)})
+    page = client.get("/m/subscriptions").get_data(as_text=True)
+    assert 'href="/m/subscriptions/stop"' in page  # a link to the question, not a one-tap form
+    assert 'action="/m/subscriptions/stop"' not in page
+    question = client.get("/m/subscriptions/stop").get_data(as_text=True)
+    assert "确定退订全部消息吗" in question
+    assert 'name="confirm" value="yes"' in question
+    assert row(db_session, "o-stop").events is True  # asking changes nothing
+
+    client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client), "confirm": "yes"})
     saved = row(db_session, "o-stop")
     assert saved is not None
     assert not saved.anything
+
+
+def test_a_stop_without_the_confirmation_changes_nothing(client, settings, db_session):
+    """An old page's one-tap button (or any post without confirm=yes) only asks."""
+    sign_in(client, settings, "o-keep")
+    client.post("/m/subscriptions", data={"csrf_token": csrf(client), "events": "1"})
+    response = client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client)})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/m/subscriptions/stop")
+    db_session.expire_all()
+    assert row(db_session, "o-keep").events is True
 
 
 def test_needs_the_person_and_never_shows_anothers(client, settings, factories, db_session):
@@ -88,5 +107,16 @@ def test_needs_the_person_and_never_shows_anothers(client, settings, factories, 
     html = client.get("/m/subscriptions").get_data(as_text=True)
     assert "街镇：外冈镇" not in html
     assert "没有订阅任何消息" in html
-    client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client)})
+    client.post("/m/subscriptions/stop", data={"csrf_token": csrf(client), "confirm": "yes"})
     assert row(db_session, "o-owner").jobs is True
+
+
+def test_opened_outside_the_chat_it_says_how_to_open_subscriptions(client):
+    response = client.get("/m/subscriptions")
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "<title>请从公众号打开 · " in html
+    assert "· 订阅</a>" in html  # the header's section, not 预约
+    assert "回复<strong>“我的订阅”</strong>" in html
+    assert "“预约”" not in html
+    assert client.get("/m/subscriptions/stop").status_code == 403

@@ -8,6 +8,7 @@ bp = Blueprint("mobile", __name__, url_prefix="/m", template_folder="templates")
 from web.mobile import (  # noqa: E402, F401
     booking_routes,
     event_routes,
+    home_routes,
     identity,
     job_routes,
     privacy_routes,

@@ -29,6 +29,8 @@ from core.wechat import links
 
 NOON = time(12, 0)
 HH_MM = len("09:30")  # times in page addresses are written HH:MM, nothing else
+# The ids of book.html's step headings: each choice's link opens the page at the next step.
+STEP_DAY, STEP_TIME, STEP_CONFIRM = "step-day", "step-time", "confirm-title"
 SLOT_GONE = "这个时间已约满或已不能预约，请另选一个时间。"
 
 
@@ -90,7 +92,7 @@ class BookPage:
 
     @property
     def back_url(self) -> str:
-        return _book_url(self, time=None)
+        return _book_url(self, STEP_TIME, time=None)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,10 @@ def _day_note(plan: availability.DayPlan, today: date) -> str:
 # -- the booking page --------------------------------------------------------------
 
 
-def _book_url(page: BookPage, **changes: object) -> str:
+def _book_url(page: BookPage, anchor: str | None = None, **changes: object) -> str:
+    """The page with one choice changed, opened at the step that choice leads to (`anchor`,
+    a heading's id), so a person is not sent back to the top after each tap: the browser
+    scrolls there itself, no script needed."""
     params: dict[str, Any] = {
         "station": None if page.reschedule else page.station.id,
         "reschedule": page.reschedule.code if page.reschedule else None,
@@ -159,7 +164,8 @@ def _book_url(page: BookPage, **changes: object) -> str:
         "day": page.day_iso or None,
     }
     params.update(changes)
-    return url_for("mobile.book", **{k: v for k, v in params.items() if v is not None})
+    chosen = {k: v for k, v in params.items() if v is not None}
+    return url_for("mobile.book", _anchor=anchor, **chosen)
 
 
 def book_page(
@@ -179,7 +185,8 @@ def book_page(
         chosen_service = offered[0]
     page = BookPage(station, reschedule, [], chosen_service)
     page.services = [
-        Chip(s.name, _book_url(page, service=s.no, time=None), s is chosen_service) for s in offered
+        Chip(s.name, _book_url(page, STEP_DAY, service=s.no, time=None), s is chosen_service)
+        for s in offered
     ]
     if chosen_service is None:
         return page
@@ -190,7 +197,7 @@ def book_page(
     page.days = [
         Chip(
             f"{p.day.month}月{p.day.day}日",
-            _book_url(page, day=p.day.isoformat(), time=None),
+            _book_url(page, STEP_TIME, day=p.day.isoformat(), time=None),
             p.day == page.day,
             _day_note(p, today),
         )
@@ -203,7 +210,7 @@ def book_page(
         label = f"{start:%H:%M}"
         if at is not None and start.time() == at and view.free:
             page.chosen = view
-        button = SlotButton(label, view.free, _book_url(page, time=label))
+        button = SlotButton(label, view.free, _book_url(page, STEP_CONFIRM, time=label))
         (page.morning if start.time() < NOON else page.afternoon).append(button)
     if at is not None and page.chosen is None:
         page.problem = SLOT_GONE

@@ -8,7 +8,7 @@ person's own sign-up, so nobody can cancel someone else's place.
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from core import timeutil
@@ -19,7 +19,7 @@ from core.jobs.events import EventError
 from core.people import people
 from core.people.models import Person
 from web.mobile import bp, event_pages
-from web.mobile.identity import current_openid, require_person
+from web.mobile.identity import current_openid, oauth_available, open_from_chat, require_person
 
 
 def _viewer() -> Person | None:
@@ -52,7 +52,15 @@ def event_page(event_id: int) -> ResponseReturnValue:
     if event is None:
         return _missing()
     card = event_pages.detail_card(session, event, _viewer(), timeutil.utcnow())
-    return render_template("mobile/events_detail.html", card=card)
+    # Without a person on the page (and no WeChat sign-in to send them through), a
+    # 我要报名 button would only lead to "open this from the chat": say how up front.
+    signed_in = current_openid() is not None or oauth_available(current_app.config["SETTINGS"])
+    return render_template(
+        "mobile/events_detail.html",
+        card=card,
+        signed_in=signed_in,
+        how=open_from_chat("mobile.event_signup"),
+    )
 
 
 @bp.post("/events/<int:event_id>/signup")

@@ -29,6 +29,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
@@ -210,6 +211,48 @@ def start_oauth(settings: Settings, target: str) -> ResponseReturnValue:
     return redirect(f"{AUTHORIZE_URL}?{query}#wechat_redirect")
 
 
+@dataclass(frozen=True)
+class OpenFromChat:
+    """How to open one kind of personal page from the chat: what to reply, what to tap."""
+
+    section: str  # the page's section in the header
+    doing: str  # what the page does, in "…需要从公众号里打开"
+    replies: tuple[str, ...]  # the words to send in the chat
+    tap: str  # what to tap in the reply
+
+
+# By the view's endpoint (the first matching prefix); booking is the default.
+OPEN_FROM_CHAT: tuple[tuple[str, OpenFromChat], ...] = (
+    (
+        "mobile.event_",
+        OpenFromChat(
+            "活动报名",
+            "报名活动和取消报名",
+            ("活动",),
+            "“查看活动详情”链接，找到活动后点“我要报名”",
+        ),
+    ),
+    (
+        "mobile.my_subscriptions",
+        OpenFromChat("订阅", "查看和修改订阅", ("我的订阅",), "“在页面上设置”链接"),
+    ),
+    (
+        "mobile.save_subscriptions",
+        OpenFromChat("订阅", "查看和修改订阅", ("我的订阅",), "“在页面上设置”链接"),
+    ),
+    ("mobile.stop_", OpenFromChat("订阅", "退订消息", ("我的订阅",), "“在页面上设置”链接")),
+)
+OPEN_BOOKING = OpenFromChat("预约", "预约和查看“我的预约”", ("预约", "我的预约"), "链接")
+
+
+def open_from_chat(endpoint: str | None) -> OpenFromChat:
+    """The wording for the page being opened (one place, so each page says its own)."""
+    for prefix, how in OPEN_FROM_CHAT:
+        if (endpoint or "").startswith(prefix):
+            return how
+    return OPEN_BOOKING
+
+
 def ask_who() -> ResponseReturnValue:
     settings = _settings()
     if oauth_available(settings):
@@ -218,6 +261,7 @@ def ask_who() -> ResponseReturnValue:
         "mobile/book_identity.html",
         bad_link=bool(session.pop(BAD_LINK_KEY, False)),
         simulator=settings.simulator_enabled,
+        how=open_from_chat(request.endpoint),
     )
     return page, 403
 

@@ -6,9 +6,8 @@ Views only read the request, call `faq_pages` and render. A search is logged by
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import NotFound
 
 from core.config import Settings
 from core.db import db
@@ -47,11 +46,6 @@ def faq_entry(faq_id: str) -> ResponseReturnValue:
     """The full answer with its scope and the quoted clauses it rests on."""
     page = faq_pages.entry_page(db.session(), faq_id)
     if page is None:
-        abort(404)
+        # Old links from chat history may point at removed entries: say so kindly.
+        return render_template("mobile/faq_missing.html"), 404
     return render_template("mobile/faq_entry.html", page=page)
-
-
-@bp.errorhandler(404)
-def _not_found(_exc: NotFound) -> ResponseReturnValue:
-    """Old links from chat history may point at removed entries: say so kindly, in Chinese."""
-    return render_template("mobile/error.html"), 404

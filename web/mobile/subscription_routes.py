@@ -62,9 +62,23 @@ def save_subscriptions() -> ResponseReturnValue:
     return redirect(url_for("mobile.my_subscriptions"))
 
 
+@bp.get("/subscriptions/stop")
+@require_person
+def stop_subscriptions_confirm() -> ResponseReturnValue:
+    """Stopping everything is asked once more on its own page (no script needed)."""
+    return render_template(
+        "mobile/subscriptions_stop.html",
+        summary=subscriptions.describe(subscriptions.get(db.session(), g.person)),
+    )
+
+
 @bp.post("/subscriptions/stop")
 @require_person
 def stop_subscriptions() -> ResponseReturnValue:
+    """Only the confirmation page's form (with `confirm=yes`) stops anything; any other
+    post (an old page's one-tap button, a stray form) is shown the question first."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("mobile.stop_subscriptions_confirm"))
     session = db.session()
     subscriptions.unsubscribe_all(session, g.person)
     session.commit()

@@ -15,6 +15,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var messages = $('messages');
+  var welcome = $('welcome'); // how to start; hidden by CSS once the chat has a message
   var textInput = $('text-input');
   var openid = '';
   var outboxAfter = 0;
@@ -69,6 +70,7 @@
     localStorage.setItem(SCENE_KEY, $('scene-input').value.trim());
     if (id !== openid) {
       messages.textContent = '';
+      messages.appendChild(welcome); // a new person starts where a newcomer does
       useOpenid(id, true);
     }
     toggleIdentityPanel(false);
