@@ -100,8 +100,8 @@ class Understander:
         self.processor = processor
 
     def classify(self, text: str) -> Scored:
-        cleaned = self.processor.clean(text)
-        return self.model.best(features(cleaned, self.processor.tokens(cleaned, cleaned=True)))
+        _tokens, feats = self.processor.analysed(self.processor.clean(text))
+        return self.model.best(feats)
 
     def understand(self, text: str, today: date) -> Understanding:
         text = self.processor.fix_typos(unicodedata.normalize("NFKC", text).strip())
