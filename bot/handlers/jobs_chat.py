@@ -102,7 +102,7 @@ def _blocks(ctx: Context, page: JobPage) -> list[str]:
 
 
 def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None) -> Reply:
-    subscription = subscriptions.get(ctx.session, ctx.person)
+    subscription = subscriptions.of_openid(ctx.session, ctx.message.from_user)
     wanted, label = asked or (job_search.filter_for(subscription), "")
     page = job_search.search(ctx.session, wanted, offset=offset)
     subscribed = subscription is not None and subscription.jobs
