@@ -184,7 +184,9 @@ class TextProcessor:
         again. The last few texts this thread analysed are kept (a handful, per thread:
         no lock, nothing shared, nothing that grows), so each is analysed once per
         message. Callers must not change the lists."""
-        memo = self._memo.__dict__.setdefault("recent", {})
+        memo: dict[str, tuple[list[str], list[str]]] | None = getattr(self._memo, "recent", None)
+        if memo is None:
+            memo = self._memo.recent = {}
         found = memo.get(cleaned)
         if found is None:
             tokens = self.tokens(cleaned, cleaned=True)
