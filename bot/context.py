@@ -55,6 +55,12 @@ class Context:
         # handler: only then do the slots it read shape the answer ("招聘会" lists every
         # event as it always did; "周六的招聘会" lists Saturday's fairs).
         self.by_intent = False
+        # Set by a handler whose answer used details the slots did not carry (a town picked
+        # by number): what a follow-up continues from (bot.followups).
+        self.topic_slots: dict[str, Any] | None = None
+        # A follow-up policy question asked together with the last answer's question.
+        self.policy_text: str | None = None
+        self.follows_faq_id: str | None = None
         self._session = session
         self._person = person
 
@@ -87,9 +93,10 @@ class Context:
     def understanding(self) -> Understanding:
         """What the person wants (core.nlu), worked out on first use, once per message."""
         if self._understanding is None:
+            from bot import followups
             from bot.understanding import understand
 
-            self._understanding = understand(self.open_session, self.text)
+            self._understanding = followups.resolve(self, understand(self.open_session, self.text))
         return self._understanding
 
     @property

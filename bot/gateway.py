@@ -1,8 +1,9 @@
 """The WeChat callback protocol: verify, decrypt, parse, answer, encrypt.
 
 Framework-free so the real endpoint, the simulator and `vetbot ask` share it. Every
-outcome is a status and a body: 403 for a bad signature (nothing processed), 400
-for a body we cannot read, otherwise a reply XML or "success" — never a traceback.
+outcome is a status and a body: 403 for a bad signature, a stale or replayed callback or
+a plain one where safe mode is required (nothing processed; bot.callback_guard), 400 for
+a body we cannot read, otherwise a reply XML or "success" — never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply
 
 import bot.handlers  # noqa: F401  (each handler module registers its routes on import)
+from bot import callback_guard
 from bot.inbound import BadMessage, Inbound, decode_body, parse_message, parse_xml
 from bot.pipeline import answer
 from bot.reply import Reply
@@ -28,20 +31,28 @@ from core.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
+PLAIN_TEXT = "text/plain; charset=utf-8"
+FORBIDDEN = "forbidden"
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: int
     body: str
     reply: Reply | None = None
     message: Inbound | None = None
+    plain_text: bool = False  # always text/plain, whatever the body looks like (the echo)
 
     @property
     def content_type(self) -> str:
-        return (
-            "application/xml; charset=utf-8"
-            if self.body.startswith("<")
-            else "text/plain; charset=utf-8"
-        )
+        if self.plain_text or not self.body.startswith("<"):
+            return PLAIN_TEXT
+        return "application/xml; charset=utf-8"
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """Content-Type, and nosniff so no browser reads a body as anything else."""
+        return [("Content-Type", self.content_type), ("X-Content-Type-Options", "nosniff")]
 
 
 def signature_ok(settings: Settings, args: Mapping[str, str]) -> bool:
@@ -55,11 +66,23 @@ def signature_ok(settings: Settings, args: Mapping[str, str]) -> bool:
     return hmac.compare_digest(expected.encode(), args.get("signature", "").encode("utf-8"))
 
 
+# WeChat's echostr is a long number; nothing else is echoed (it is outside the signature).
+ECHOSTR = re.compile(r"[0-9A-Za-z_-]{1,128}")
+
+
 def verify(settings: Settings, args: Mapping[str, str]) -> Outcome:
-    """The GET handshake WeChat sends when the URL is configured."""
-    if not signature_ok(settings, args):
-        return Outcome(403, "forbidden")
-    return Outcome(200, args.get("echostr", ""))
+    """The GET handshake WeChat sends when the URL is configured: echo echostr, as text.
+
+    echostr is not covered by the signature, so it is echoed only with a valid, fresh
+    signature, only when it is a plain token, and only as text/plain with nosniff: an
+    XHTML `<script>` in it once ran on the console's origin.
+    """
+    if not (signature_ok(settings, args) and callback_guard.fresh(settings, args)):
+        return Outcome(403, FORBIDDEN)
+    echostr = args.get("echostr", "")
+    if not ECHOSTR.fullmatch(echostr):
+        return Outcome(400, "bad request", plain_text=True)
+    return Outcome(200, echostr, plain_text=True)
 
 
 def crypto_for(settings: Settings) -> WeChatCrypto:
@@ -72,17 +95,26 @@ def handle(settings: Settings, args: Mapping[str, str], body: bytes) -> Outcome:
     """A POSTed message in plain, compatible or safe mode, answered exactly once."""
     if not signature_ok(settings, args):
         log.warning("rejected a callback with a bad signature")
-        return Outcome(403, "forbidden")
+        return Outcome(403, FORBIDDEN)
+    if not callback_guard.fresh(settings, args):
+        log.warning("rejected a callback outside the time window (or without a nonce)")
+        return Outcome(403, FORBIDDEN)
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    if not callback_guard.mode_allowed(settings, encrypted):
+        log.warning("rejected a plain callback: safe mode is required")
+        return Outcome(403, FORBIDDEN)
     try:
         xml = _decrypt(settings, args, body) if encrypted else decode_body(body)
         message = parse_message(xml)
     except InvalidSignatureException:
         log.warning("rejected a callback with a bad msg_signature")
-        return Outcome(403, "forbidden")
+        return Outcome(403, FORBIDDEN)
     except BadMessage as exc:
         log.info("rejected a callback body: %s", exc)
         return Outcome(400, "bad request")
+    if not callback_guard.first_or_retry(settings, args, callback_guard.digest(xml)):
+        log.warning("rejected a replayed signature carrying another message")
+        return Outcome(403, FORBIDDEN)
     reply = answer(message, settings)
     body_out = render(reply, message)
     if encrypted and body_out != "success":

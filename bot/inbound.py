@@ -4,6 +4,12 @@ We refuse any DTD (so no entity can be declared, let alone expanded or fetched),
 require strict UTF-8, a bounded nesting depth and the mandatory fields, so a hostile
 or broken body is a 400 and never an exception further in.
 
+Every field is bounded here, before anything is written (docs/security/gateway.md): an
+identifier longer than its column (openid, MsgId, MsgType, Event, CreateTime) is a 400;
+free text is cut (a text or voice message at `MAX_TEXT_BYTES`, marked `too_long`, so
+no matcher ever reads 60 kB); a long EventKey (a VIEW event's URL) is hashed into the
+dedup key. One oversized field once failed a whole batch of other people's log rows.
+
 The parser is the standard library's ElementTree (expat, with the tree built in C):
 for a callback it is three times cheaper than xmltodict's Python callbacks, and with
 DTDs refused before parsing it has nothing left to expand or resolve.
@@ -11,6 +17,7 @@ DTDs refused before parsing it has nothing left to expand or resolve.
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +26,21 @@ REQUIRED = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
 # What WeChat counts as the person reaching out, opening the 48-hour customer-service
 # window: any message they send, a follow, a QR scan, and these menu events.
 WINDOW_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
+
+
+# Bounds. person.openid is 64 characters (WeChat's openids are 28); message_log.msg_type
+# is 40 ("event:" + the event); the dedup key is at most 200 (see `Inbound.dedup_key`).
+MAX_OPENID = 64
+MAX_MSG_ID = 64
+MAX_NAME = 32  # MsgType, Event
+MAX_CREATE_TIME = 10**12  # Unix seconds: 12 digits at most
+MAX_FIELD = 1024  # EventKey, Url, Title, Label: WeChat's menu URLs are at most 1024 bytes
+# A text or voice message is read up to this many UTF-8 bytes (about 680 Chinese
+# characters): the length DESIGN.md gives for a text message WeChat shows in full (it cuts
+# longer replies), so nothing a person can read back in the chat is longer.
+MAX_TEXT_BYTES = 2048
+# An EventKey longer than this goes into the dedup key as its SHA-1.
+MAX_KEY_IN_DEDUP = 64
 
 
 class BadMessage(ValueError):
@@ -44,6 +66,8 @@ class Inbound:
     url: str = ""
     # (template id, "accept" / "reject") from subscribe-message pop-up and change events.
     consent_changes: tuple[tuple[str, str], ...] = ()
+    # The text (or recognition) was over MAX_TEXT_BYTES and has been cut: not for matching.
+    too_long: bool = False
 
     @property
     def kind(self) -> str:
@@ -59,7 +83,11 @@ class Inbound:
         """WeChat's retry identity: MsgId for messages; user+time+event(+key) for events."""
         if self.msg_type != "event" and self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
+        key = self.event_key
+        if len(key) > MAX_KEY_IN_DEDUP:  # a VIEW event's URL: its digest (40 characters)
+            key = hashlib.sha1(key.encode("utf-8")).hexdigest()
+        # At most 4 + 64 + 1 + 12 + 1 + 32 + 1 + 64 = 179 characters: inside the column.
+        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{key}"
 
     @property
     def qr_scene(self) -> str | None:
@@ -134,6 +162,29 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _bounded(fields: dict[str, Any], name: str, limit: int) -> str:
+    """An identifier: longer than its column is not WeChat's, so the message is refused."""
+    value = _text(fields.get(name))
+    if len(value) > limit:
+        raise BadMessage(f"{name} longer than {limit} characters")
+    return value
+
+
+def _cut(fields: dict[str, Any], name: str, limit: int = MAX_FIELD) -> str:
+    """Free text kept to `limit` characters."""
+    return _text(fields.get(name))[:limit]
+
+
+def capped_text(value: str) -> tuple[str, bool]:
+    """`value` cut to MAX_TEXT_BYTES of UTF-8 (on a character), and whether it was cut."""
+    if len(value) * 4 <= MAX_TEXT_BYTES:  # the common case: short, nothing to encode
+        return value, False
+    data = value.encode("utf-8")
+    if len(data) <= MAX_TEXT_BYTES:
+        return value, False
+    return data[:MAX_TEXT_BYTES].decode("utf-8", errors="ignore"), True
+
+
 CONSENT_BLOCKS = ("SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent")
 
 
@@ -166,31 +217,36 @@ def to_inbound(fields: dict[str, Any]) -> Inbound:
         create_time = int(_text(fields["CreateTime"]))
     except ValueError as exc:
         raise BadMessage("CreateTime is not a number") from exc
-    msg_type = _text(fields["MsgType"]).lower()
-    event = _text(fields.get("Event")).lower()
+    if not 0 <= create_time < MAX_CREATE_TIME:
+        raise BadMessage("CreateTime out of range")
+    msg_type = _bounded(fields, "MsgType", MAX_NAME).lower()
+    event = _bounded(fields, "Event", MAX_NAME).lower()
     if msg_type == "event" and not event:
         raise BadMessage("event without Event")
     if msg_type == "text" and "Content" not in fields:
         raise BadMessage("text message without Content")
     lat = fields.get("Location_X") if msg_type == "location" else fields.get("Latitude")
     lon = fields.get("Location_Y") if msg_type == "location" else fields.get("Longitude")
+    content, content_cut = capped_text(_text(fields.get("Content")))
+    recognition, recognition_cut = capped_text(_text(fields.get("Recognition")))
     return Inbound(
-        to_user=_text(fields["ToUserName"]),
-        from_user=_text(fields["FromUserName"]),
+        to_user=_bounded(fields, "ToUserName", MAX_OPENID),
+        from_user=_bounded(fields, "FromUserName", MAX_OPENID),
         create_time=create_time,
         msg_type=msg_type,
-        msg_id=_text(fields.get("MsgId")) or None,
-        content=_text(fields.get("Content")),
-        recognition=_text(fields.get("Recognition")),
+        msg_id=_bounded(fields, "MsgId", MAX_MSG_ID) or None,
+        content=content,
+        recognition=recognition,
         event=event,
-        event_key=_text(fields.get("EventKey")),
+        event_key=_cut(fields, "EventKey"),
         latitude=_float(lat),
         longitude=_float(lon),
         precision=_float(fields.get("Precision")),
-        label=_text(fields.get("Label")),
-        title=_text(fields.get("Title")),
-        url=_text(fields.get("Url")),
+        label=_cut(fields, "Label"),
+        title=_cut(fields, "Title"),
+        url=_cut(fields, "Url"),
         consent_changes=_consent_changes(fields) if msg_type == "event" else (),
+        too_long=content_cut or recognition_cut,
     )
 
 

@@ -24,6 +24,7 @@ import time
 
 from sqlalchemy.exc import IntegrityError
 
+from bot import followups, texts
 from bot.context import Context
 from bot.handlers import smalltalk
 from bot.inbound import Inbound
@@ -57,7 +58,7 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     key = cache.key("dedup", message.dedup_key)
     conversation_key = Conversation.key_for(message.from_user)
     claimed, conversation_raw = cache.set_nx_and_get(
-        key, PENDING, settings.dedup_ttl_seconds, conversation_key
+        key, PENDING, settings.retry_memory_seconds, conversation_key
     )
     if claimed is False:
         return _wait_for_first_try(key, message, settings)
@@ -82,10 +83,10 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     reply, payload = done
     if state is None:
         # Kept for retries, in a batch: nothing else to write now.
-        cache.set_later(key, payload, settings.dedup_ttl_seconds)
+        cache.set_later(key, payload, settings.retry_memory_seconds)
     else:
         # The conversation's one write and the reply kept for retries, in one round trip.
-        cache.send("store", state, ("SET", key, payload, "EX", settings.dedup_ttl_seconds))
+        cache.send("store", state, ("SET", key, payload, "EX", settings.retry_memory_seconds))
     return reply
 
 
@@ -212,6 +213,8 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
     inbound log row shares the transaction); otherwise by rolling back the session, which
     then holds nothing else.
     """
+    if ctx.message.too_long:  # cut at the gateway: nothing reads it, the person is told
+        return Reply(text=texts.TOO_LONG_REPLY, handler="pipeline.too_long")
     rule = routes.resolve(ctx)
     if rule is None:
         return Reply.quiet(handler="router.none")
@@ -227,6 +230,7 @@ def _dispatch(ctx: Context, routes: Router, *, isolate: bool) -> Reply:
             ctx.session.rollback()
         return Reply(text=APOLOGY, handler=rule.name, intent="error")
     reply.handler = reply.handler or rule.name
+    followups.note(ctx, reply)
     if ctx.understood is not None and reply.understood is None:
         reply.understood = ctx.understood
         smalltalk.second_request(ctx, reply)

@@ -48,3 +48,10 @@ COMPLAINT_REPLY = (
     "也可以回复“人工”，请工作人员直接为您处理。"
 )
 PRAISE_REPLY = "谢谢您的肯定！我们会继续努力。还有需要随时找我。"
+
+# A text or voice message over bot.inbound.MAX_TEXT_BYTES (about 680 Chinese characters):
+# not matched at all (a 60 kB message cost seconds of CPU), and the person told why.
+TOO_LONG_REPLY = (
+    "您的消息太长了，我一次只能读约 600 字以内的内容。"
+    "请把问题分成几句简短的话分别发送；需要工作人员帮助，请回复“人工”。"
+)

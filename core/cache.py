@@ -88,7 +88,9 @@ os.register_at_fork(after_in_child=_forget_sweeper)
 class Cache:
     """Prefixed, fault-tolerant Redis operations used by the bot, web and scheduler."""
 
-    BREAKER_SECONDS = 5.0
+    # Short: it spares a dead Redis a connect attempt per call, and a Redis that is back is
+    # used again within this long (at once after a /healthz check, which probes it).
+    BREAKER_SECONDS = 1.0
     WARN_EVERY_SECONDS = 30.0  # while Redis stays down, one warning per this many seconds
     MAX_IDLE = 32
 
@@ -141,6 +143,7 @@ class Cache:
 
     def _failed(self, exc: Exception, op: str) -> None:
         self._down_until = time.monotonic() + self.BREAKER_SECONDS
+        self._close_idle()  # to the server that failed: not to be trusted when it is back
         now = time.monotonic()
         if now - self._last_warning > self.WARN_EVERY_SECONDS:
             self._last_warning = now
@@ -157,18 +160,19 @@ class Cache:
             self._failed(exc, op)
             return None
 
-    def _borrow(self) -> Any:
-        """An idle connection, or a new one made outside redis-py's pool.
+    def _borrow(self) -> tuple[Any, bool]:
+        """An idle connection, or a new one made outside redis-py's pool; and whether it
+        was idle (it may have gone stale meanwhile: the server restarted).
 
         Made directly, not with `pool.make_connection()`: the pool counts what it makes
         and would refuse once the count passes its limit, though ours are returned here.
         """
         try:
-            return self._idle.pop()  # atomic under the GIL
+            return self._idle.pop(), True  # atomic under the GIL
         except IndexError:
             assert self.client is not None
             pool = self.client.connection_pool
-            return pool.connection_class(**pool.connection_kwargs)
+            return pool.connection_class(**pool.connection_kwargs), False
 
     def _give_back(self, conn: Any) -> None:
         if len(self._idle) < self.MAX_IDLE:
@@ -184,31 +188,49 @@ class Cache:
         """
         if not self.available:
             return None
-        conn = None
-        try:
-            conn = self._borrow()
-            # hiredis's C packer (redis[hiredis]): a quarter of redis-py's cost per command.
-            conn.send_packed_command([b"".join([pack_command(c) for c in commands])])
-            replies = [conn.read_response() for _ in commands]
-        except Exception as exc:  # any Redis failure degrades; none reaches the caller
-            if conn is not None:
-                _quietly_disconnect(conn)
-            self._failed(exc, op)
-            return None
-        self._give_back(conn)
-        return replies
+        return self._send(op, commands)
+
+    def _send(self, op: str, commands: tuple[tuple[Any, ...], ...]) -> list[Any] | None:
+        """`send` without the breaker. An idle connection that turns out closed (Redis
+        restarted since it was last used) is dropped with its idle siblings and the
+        commands go once more on a new connection: a stale socket never reached the
+        server, and without this every stale connection tripped the breaker again, so
+        flows failed for seconds after Redis was back while /healthz said ok."""
+        # hiredis's C packer (redis[hiredis]): a quarter of redis-py's cost per command.
+        packed = b"".join([pack_command(c) for c in commands])
+        for attempt in (1, 2):
+            conn, reused = None, False
+            try:
+                conn, reused = self._borrow()
+                conn.send_packed_command([packed])
+                replies = [conn.read_response() for _ in commands]
+            except redis.ConnectionError as exc:
+                if conn is not None:
+                    _quietly_disconnect(conn)
+                if attempt == 1 and reused:
+                    self._close_idle()
+                    continue
+                self._failed(exc, op)
+                return None
+            except Exception as exc:  # any Redis failure degrades; none reaches the caller
+                if conn is not None:
+                    _quietly_disconnect(conn)
+                self._failed(exc, op)
+                return None
+            self._give_back(conn)
+            return replies
+        return None  # not reached: the second attempt returns
 
     def ping(self) -> bool:
-        """Health check: asks Redis even while the breaker is open."""
+        """Health check: asks Redis even while the breaker is open, on the connections the
+        flows use (so "ok" means they work), and closes the breaker when it answers."""
         if self.client is None:
             return False
-        try:
-            ok = bool(self.client.ping())
-        except Exception as exc:
-            self._failed(exc, "ping")
+        replies = self._send("ping", (("PING",),))
+        if replies is None or isinstance(replies[0], Exception):
             return False
         self._down_until = 0.0
-        return ok
+        return True
 
     # Small typed helpers for the common cases.
     def get(self, key: str) -> str | None:

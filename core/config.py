@@ -88,7 +88,14 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:5000"
     load_demo_data: bool = True
     max_body_bytes: int = 64 * 1024
+    # How long a message's claim and reply are kept for WeChat's retries; never less than
+    # `retry_memory_seconds` (see there), which the callback window sets.
     dedup_ttl_seconds: int = 60
+    # A callback whose timestamp is further than this from our clock (either way) is refused:
+    # a captured request cannot be replayed later (docs/security/gateway.md).
+    wechat_callback_window_seconds: int = 300
+    # Refuse plain (unencrypted) callbacks: only safe or compatible mode (encrypt_type=aes).
+    wechat_require_safe_mode: bool = False
     retry_wait_seconds: float = 3.0
     # SQLite: how long a chat message waits for another writer's lock before giving up (a
     # 人工 request is then queued, core.people.handover_queue); WeChat gives up after 5 s.
@@ -127,6 +134,17 @@ class Settings:
     def simulator_enabled(self) -> bool:
         """The simulator signs callbacks on request, so it only runs on development machines."""
         return self.env in (DEVELOPMENT, TESTING)
+
+    @property
+    def retry_memory_seconds(self) -> int:
+        """How long a callback's signature and a message's reply are remembered.
+
+        A callback is accepted while our clock is within the window of its timestamp, so
+        for up to twice the window after it is first seen (its timestamp may be a window
+        ahead of us). Memory shorter than that would let a byte-identical replay run the
+        handler again once the reply kept for retries had expired.
+        """
+        return max(self.dedup_ttl_seconds, 2 * self.wechat_callback_window_seconds + 10)
 
     @property
     def embedded_redis(self) -> bool:
@@ -220,6 +238,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         serve_runs_scheduler=_flag(env.get("VETBOT_SERVE_SCHEDULER"), default=True),
         nlu_enabled=_flag(env.get("VETBOT_NLU"), default=True),
+        wechat_callback_window_seconds=int(
+            _positive("WECHAT_CALLBACK_WINDOW_SECONDS", env, base.wechat_callback_window_seconds)
+        ),
+        wechat_require_safe_mode=_flag(env.get("WECHAT_REQUIRE_SAFE_MODE"), default=False),
     )
 
 

@@ -29,3 +29,15 @@ def frozen_clock(
         yield
     finally:
         timeutil.set_clock(previous)
+
+
+# Monday 2026-12-07 08:00 in Shanghai: the conversation tests' "today" ("明天" is a working
+# Tuesday, "周六" five days on).
+MONDAY_MORNING = datetime(2026, 12, 7, 8, 0, tzinfo=timeutil.LOCAL_TZ)
+
+
+@pytest.fixture
+def monday_morning(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+    """The clock fixed at MONDAY_MORNING for the whole test."""
+    with frozen_clock(monkeypatch, MONDAY_MORNING):
+        yield MONDAY_MORNING

@@ -24,6 +24,7 @@ from core.cache import cache as shared_cache
 from core.chatlog.activity_log import activity_writer
 from core.config import Settings, load_settings
 from core.db import Base, db
+from tests.clock import monday_morning  # noqa: F401  (fixture)
 from tests.factories import Factories
 from tests.standin import wechat_standin  # noqa: F401  (fixture)
 

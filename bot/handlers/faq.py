@@ -85,10 +85,13 @@ def _answered(ctx: Context, *, policy_question: bool, offer_choices: bool = True
     answer = faq.ask(
         ctx.open_session,
         ctx.settings,
-        ctx.text,
+        ctx.policy_text or ctx.text,
         policy_question=policy_question,
         offer_choices=offer_choices,
     )
+    if ctx.follows_faq_id and answer.first.faq_id == ctx.follows_faq_id:
+        # "领多久" after the answer that is all the FAQ has on it: say so, not repeat it.
+        answer = faq.nothing_more(answer, ctx.text)
     fields = faq.log_fields(answer, ctx.text, "chat")
     if ctx.logs_later:
         ctx.with_log["faq_query"] = fields

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.context import Context
 from bot.handlers import choices
 from bot.reply import Reply
-from bot.router import router
+from bot.router import normalise, router
+from bot.understanding import read_slots
 from core.booking import stations
 from core.booking.models import Station
 from core.nlu.dates import WEEKEND
@@ -27,6 +29,8 @@ STATION_KEYWORDS = (
     "服务站在哪里",
 )
 NEARBY_LIMIT = 3
+# "马陆", "安亭镇的": a town given as the answer to "which town"; longer says more.
+TOWN_ANSWER_CHARS = 6
 SHARE_HOW = "点输入框旁的“+”→“位置”→发送"
 BOOK_HINT = "回复“预约”在聊天里预约。"
 NO_STATIONS = "暂时没有可查询的服务站信息。如需帮助，请发送“人工”。"
@@ -87,8 +91,9 @@ def location_reply(ctx: Context) -> Reply:
 @router.text(keywords=STATION_KEYWORDS)
 @router.menu("STATIONS")
 @router.intent("station.nearest")
-def find_stations(ctx: Context) -> Reply:
-    """Nearest stations if we know where the person is today; otherwise towns to pick from."""
+def find_stations(ctx: Context, **asked: Any) -> Reply:
+    """Nearest stations if we know where the person is today; otherwise towns to pick from
+    (`asked`: what the town is wanted for, e.g. the hours on a day, kept for the answer)."""
     now = utcnow()
     person = ctx.person
     if ctx.conversation.flow:
@@ -104,7 +109,7 @@ def find_stations(ctx: Context) -> Reply:
         return Reply(text=NO_STATIONS, intent="stations_towns")
     lead = f"想找离您最近的服务站，请发送您的位置：{SHARE_HOW}。\n"
     names = list(towns)
-    if not choices.save_step(ctx, "stations", "town", towns=names):
+    if not choices.save_step(ctx, "stations", "town", towns=names, **asked):
         return choices.state_lost(ctx, lead)
     labels = [f"{town}（{len(towns[town])}个）" for town in names]
     return Reply(
@@ -119,16 +124,22 @@ def pick_town(ctx: Context) -> Reply:
     if ctx.message.msg_type == "location":
         ctx.conversation.clear()
         return location_reply(ctx)
+    names = [str(n) for n in ctx.conversation.data.get("towns", [])]
+    asked = {k: v for k, v in ctx.conversation.data.items() if k != "towns"}
     picked = choices.number(ctx.text)
+    just_a_town = picked is None and len(normalise(ctx.text)) <= TOWN_ANSWER_CHARS
+    named = read_slots(ctx.text).get("town") if just_a_town else None
+    if named in names:  # "马陆" for the town asked about; a longer message is read whole
+        ctx.conversation.clear()
+        return _for_town(ctx, str(named), asked)
     if picked is None:
-        # The town list is a side offer: anything but a number is answered as usual.
+        # The town list is a side offer: anything but a number or a town is answered as usual.
         ctx.conversation.clear()
         rule = router.resolve(ctx)
         return rule.func(ctx) if rule else Reply.quiet(intent="stations_left")
-    names = [str(n) for n in ctx.conversation.data.get("towns", [])]
     if not names:
         return choices.state_lost(ctx)
-    if picked is None or not 1 <= picked <= len(names):
+    if not 1 <= picked <= len(names):
         return Reply(
             text=(
                 f"请回复 1 到 {len(names)} 之间的数字选择街镇，"
@@ -137,10 +148,18 @@ def pick_town(ctx: Context) -> Reply:
             intent="stations_towns",
         )
     ctx.conversation.clear()
-    return town_reply(ctx, names[picked - 1])
+    return _for_town(ctx, names[picked - 1], asked)
+
+
+def _for_town(ctx: Context, town: str, asked: dict[str, Any]) -> Reply:
+    """The town's stations, or their hours when that is what the town was asked for."""
+    if asked.get("purpose") == "hours":
+        return hours_reply(ctx, town, asked.get("date"))
+    return town_reply(ctx, town)
 
 
 def town_reply(ctx: Context, town: str) -> Reply:
+    ctx.topic_slots = {"town": town}
     now = utcnow()
     rows = stations.by_town(ctx.session).get(town, [])
     if not rows:
@@ -176,9 +195,8 @@ def opening_hours(ctx: Context) -> Reply:
     town = slots.get("town")
     person = ctx.person
     if town:
-        rows = stations.by_town(ctx.session).get(str(town), [])
-        where = f"{town}的服务站"
-    elif (
+        return hours_reply(ctx, str(town), slots.get("date"))
+    if (
         person.latitude is not None
         and person.longitude is not None
         and choices.location_is_fresh(person.location_at, now)
@@ -186,16 +204,34 @@ def opening_hours(ctx: Context) -> Reply:
         rows = [
             n.station for n in stations.nearest(ctx.session, person.latitude, person.longitude, 1)
         ]
-        where = "离您最近的服务站"
-    else:
-        reply = find_stations(ctx)
-        reply.text = "各服务站开放时间不同，请告诉我是哪个街镇的。\n" + (reply.text or "")
-        return reply
+        return _hours_of(ctx, rows, "离您最近的服务站", slots.get("date"))
+    asked = {"purpose": "hours", "date": _jsonable_day(slots.get("date"))}
+    reply = find_stations(ctx, **{k: v for k, v in asked.items() if v is not None})
+    reply.text = "各服务站开放时间不同，请告诉我是哪个街镇的。\n" + (reply.text or "")
+    return reply
+
+
+def _jsonable_day(day: object) -> str | None:
+    """A day slot as kept in the conversation state (ISO text; a span as its own text)."""
+    if day is None:
+        return None
+    return day.isoformat() if isinstance(day, date) else str(day)
+
+
+def hours_reply(ctx: Context, town: str, day: object) -> Reply:
+    """The hours of a town's stations on the day asked (today and the next days without one)."""
+    ctx.topic_slots = {"town": town, **({"date": _jsonable_day(day)} if day else {})}
+    rows = stations.by_town(ctx.session).get(town, [])
     if not rows:
         return Reply(
             text=f"{town}暂时没有可查询的服务站。发送“服务站”按街镇查看。", intent="stations_hours"
         )
-    days = hours_days(slots.get("date"), local(now).date())
+    return _hours_of(ctx, rows, f"{town}的服务站", day)
+
+
+def _hours_of(ctx: Context, rows: list[Station], where: str, day: object) -> Reply:
+    now = utcnow()
+    days = hours_days(day, local(now).date())
     lines = [f"{where}开放时间："]
     for i, station in enumerate(rows, start=1):
         lines.append(f"{i}. {station.name}{veterans_mark(station)}")

@@ -8,12 +8,14 @@ than the station now has desks (kept, only flagged). Computing it keeps the list
 whatever changed it (an edit, an import, a later edit that undoes the first) until staff
 move or cancel. A change is previewed inside a SAVEPOINT that is rolled back, so the
 preview applies exactly the availability rules that will apply after saving.
-Services flush; the caller commits.
+Services flush; the caller commits, except `cancel_by_staff` and `move_by_staff`, which
+commit before they tell anyone.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ from core.booking.station_csv import ParsedStation, StationImportError
 from core.config import Settings
 from core.timeutil import LOCAL_TZ, local_today
 from core.wechat import notify
+
+log = logging.getLogger(__name__)
 
 REASON_MAX = 200
 MOVED_REASON = "服务站调整开放时间"
@@ -264,15 +268,53 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> None:
     booking_service.mark_no_show(session, booking)
 
 
+@dataclass
+class StaffCancellation:
+    """What a staff cancellation did: each cancelled booking with its notice's outcome
+    (notify's words, see `notice_text`), and each one left alone with the reason."""
+
+    cancelled: list[tuple[Booking, str]] = field(default_factory=list)
+    missed: list[tuple[Booking, str]] = field(default_factory=list)
+
+
 def cancel_by_staff(
-    session: Session, settings: Settings, booking: Booking, reason: str, now: datetime
-) -> str:
-    """Cancel (the reason is required: the person is told it), then notify; the outcome."""
+    session: Session, settings: Settings, bookings: Iterable[Booking], reason: str, now: datetime
+) -> StaffCancellation:
+    """Cancel these bookings with one reason (required: each person is told it), commit,
+    and only then tell each person whose booking really was cancelled.
+
+    Commits on purpose, like the reminders: a notice that leaves before the commit can tell
+    someone their booking is cancelled when a later refusal rolls it back. A booking no
+    longer active is left alone and listed in `missed`; its person is told nothing.
+    """
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise BookingError("reason", "请填写取消原因，原因会发送给预约人。")
-    booking_service.cancel(session, booking, by="staff", reason=reason, now=now)
-    return notify.notify_booking(session, settings, booking, "cancelled_by_staff", reason)
+    result = StaffCancellation()
+    done: list[Booking] = []
+    for booking in bookings:
+        try:
+            booking_service.cancel(session, booking, by="staff", reason=reason, now=now)
+        except BookingError as exc:  # the conditional UPDATE changed nothing
+            result.missed.append((booking, exc.message))
+            continue
+        done.append(booking)
+    session.commit()
+    for booking in done:
+        outcome = _notify(session, settings, booking, "cancelled_by_staff", reason)
+        result.cancelled.append((booking, outcome))
+        session.commit()  # the notice's outbox and log rows
+    return result
+
+
+def _notify(session: Session, settings: Settings, booking: Booking, kind: str, reason: str) -> str:
+    """A notice about a committed change; a failure is reported, never undoes the change."""
+    try:
+        return notify.notify_booking(session, settings, booking, kind, reason)
+    except Exception:  # the change stands whatever happens to the message
+        session.rollback()
+        log.exception("%s notice for booking %s failed", kind, booking.code)
+        return "failed: 发送失败"
 
 
 def move_by_staff(
@@ -283,12 +325,17 @@ def move_by_staff(
     now: datetime,
     reason: str = MOVED_REASON,
 ) -> tuple[Booking, str]:
-    """Rebook into another slot of the same station, then tell the person; (new, outcome)."""
+    """Rebook into another slot of the same station, commit, then tell the person;
+    (new, outcome). Commits on purpose, as `cancel_by_staff`: no notice of a move that a
+    failed commit would undo."""
     new = booking_service.reschedule(
         session, booking, starts_at, now=now, by="staff", reason=f"{reason}，已改约"
     )
     booking.cancel_reason = f"{reason}，已改约（{new.code}）"
-    return new, notify.notify_booking(session, settings, new, "changed", reason)
+    session.commit()
+    outcome = _notify(session, settings, new, "changed", reason)
+    session.commit()
+    return new, outcome
 
 
 def notice_text(outcome: str) -> str:

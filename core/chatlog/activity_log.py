@@ -12,6 +12,11 @@ A batch is written with a fixed handful of statements whatever its size
 never changes (the driver and the database cache its plan) and the cost per message
 is a few microseconds of JSON instead of an ORM flush.
 
+A batch the database refuses while it answers is split until the bad row stands alone
+(`_write_split`): only that row is dropped, and everyone else's person row and
+48-hour-window time are written. Rows are bounded before they get here
+(bot.inbound), so this is the net, not the rule.
+
 When Redis is down the pipeline logs synchronously instead (the database's unique
 dedup key is then what keeps retries out), so nothing here is needed for correctness.
 A process that is killed can lose its last batch of log rows, never repeat them; a
@@ -25,6 +30,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import text
 
 from core.batching import Batcher
 from core.chatlog import activity_sql
@@ -92,14 +99,48 @@ class ActivityWriter:
 
 
 def _write_with_retries(batch: list[LoggedExchange]) -> None:
+    """Write the batch; if it fails while the database answers, split it (bisect) so one
+    bad row never drops anyone else's; if the database is down, retry, then give up."""
     for attempt in range(1, RETRIES + 1):
         try:
             write_batch(batch)
             return
         except Exception:  # a failed batch must not kill the writer thread
             log.exception("writing %d log rows failed (attempt %d)", len(batch), attempt)
-            time.sleep(0.2 * attempt)
+        if _database_answers():
+            _write_split(batch)
+            return
+        time.sleep(0.2 * attempt)
     log.error("dropped %d message-log rows after %d attempts", len(batch), RETRIES)
+
+
+def _write_split(batch: list[LoggedExchange]) -> None:
+    """The database answers but refused this batch: some row in it is bad. Write each half
+    on its own, splitting again the half that fails, until the bad rows stand alone and
+    are the only ones dropped (a few statements per bad row, log2 of the batch deep)."""
+    if len(batch) == 1:
+        log.error(
+            "dropped the message-log rows of %s: the database refused them", batch[0].dedup_key
+        )
+        return
+    middle = len(batch) // 2
+    for half in (batch[:middle], batch[middle:]):
+        try:
+            write_batch(half)
+        except Exception:
+            log.warning("a part of %d log rows failed; splitting it", len(half), exc_info=True)
+            _write_split(half)
+
+
+def _database_answers() -> bool:
+    """Whether the database is reachable at all: a failure then lies in the rows."""
+    assert db.engine is not None
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # down, or the pool exhausted: either way not the rows' fault
+        return False
+    return True
 
 
 def write_batch(batch: list[LoggedExchange]) -> None:

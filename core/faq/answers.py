@@ -132,9 +132,11 @@ def entry_url(settings: Settings, faq_id: str) -> str:
     return f"{settings.public_base_url}/m/faq/{faq_id}"
 
 
-def render_answer(catalog: Catalog, settings: Settings, entry: EntryView) -> str:
-    """Answer, citation line, link to the full page — always within WeChat's limit."""
-    tail = f"\n{catalog.citation(entry)}\n{anchor(entry_url(settings, entry.id), '查看详细说明')}"
+def render_answer(catalog: Catalog, settings: Settings, entry: EntryView, after: str = "") -> str:
+    """Answer, citation line, link to the full page, then `after` (the neighbours) — always
+    within WeChat's limit: the answer is what gets shortened."""
+    link = anchor(entry_url(settings, entry.id), "查看详细说明")
+    tail = f"\n{catalog.citation(entry)}\n{link}{after}"
     budget = 2000 - len(tail.encode("utf-8"))
     return fit_text(entry.answer, budget) + tail
 
@@ -150,16 +152,11 @@ def render_suggestions(candidates: list[Candidate]) -> str:
 def render_with_neighbours(
     catalog: Catalog, settings: Settings, entry: EntryView, neighbours: list[Candidate]
 ) -> str:
-    """The answer, then the neighbours to pick from, all within WeChat's limit."""
+    """The answer, then the neighbours to pick from."""
     if not neighbours:
         return render_answer(catalog, settings, entry)
     related = f"\n{RELATED_HEAD}\n{_numbered(neighbours)}\n{RELATED_FOOTER}"
-    tail = (
-        f"\n{catalog.citation(entry)}\n{anchor(entry_url(settings, entry.id), '查看详细说明')}"
-        + related
-    )
-    budget = 2000 - len(tail.encode("utf-8"))
-    return fit_text(entry.answer, budget) + tail
+    return render_answer(catalog, settings, entry, after=related)
 
 
 def ask(
@@ -187,6 +184,19 @@ def ask(
         first = FirstReply(MISSED, None, [])
         reply = FALLBACK
     return FaqAnswer(reply, result, first)
+
+
+NOTHING_MORE = (
+    "关于“{asked}”，我能找到的就是刚才那条回答的内容。更具体的情况，请到就近的社区就业服务站"
+    "咨询（发送位置可查找），或回复“人工”请工作人员解答。"
+)
+
+
+def nothing_more(answer: FaqAnswer, asked: str) -> FaqAnswer:
+    """A follow-up ("领多久") that finds the entry just answered: say that it is all there
+    is, instead of printing the same answer again. Logged as that entry's answer."""
+    text = NOTHING_MORE.format(asked=asked.strip()[:20])
+    return FaqAnswer(text, answer.match, answer.first)
 
 
 def log_fields(answer: FaqAnswer, text: str, channel: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.faq.index import FaqIndex, Phrasing
 from core.faq.models import FaqEntry
-from core.faq.schema import Document, load_documents
+from core.faq.schema import Document, citation_of, load_documents
 from core.faq.text import Lexicon, TextProcessor
 
 CHECK_EVERY_SECONDS = 3.0
@@ -56,14 +56,8 @@ class Catalog:
 
     def citation(self, entry: EntryView) -> str:
         """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" — every answer ends with it."""
-        parts: list[str] = []
-        for source in entry.sources:
-            doc = self.documents.get(str(source.get("doc")))
-            name = doc.citation_name if doc else str(source.get("doc"))
-            part = f"{name} {source.get('clause', '')}".strip()
-            if part not in parts:  # two quotes from one clause: one line for the clause
-                parts.append(part)
-        return "来源：" + "；".join(parts)
+        pairs = ((str(s.get("doc")), str(s.get("clause", ""))) for s in entry.sources)
+        return citation_of(pairs, self.documents)
 
 
 _processor_lock = threading.Lock()

@@ -10,6 +10,7 @@ states a figure the documents do not print.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -116,13 +117,18 @@ class Entry:
 
 
 def citation_line(sources: list[SourceRef], docs: dict[str, Document]) -> str:
-    """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" as a reply prints it: one part per clause,
-    however many quotes come from it (core.faq.catalog.Catalog.citation does the same)."""
+    """ "来源：嘉退役军人局发〔2026〕1号 第（三）条" as a reply prints it."""
+    return citation_of(((s.doc, s.clause) for s in sources), docs)
+
+
+def citation_of(sources: Iterable[tuple[str, str]], docs: dict[str, Document]) -> str:
+    """The source line from (document id, clause) pairs: one part per clause, however many
+    quotes come from it. The chat (core.faq.catalog) and `faq check` both print this."""
     parts: list[str] = []
-    for source in sources:
-        doc = docs.get(source.doc)
-        name = doc.citation_name if doc else source.doc
-        part = f"{name} {source.clause}".strip()
+    for doc_id, clause in sources:
+        doc = docs.get(doc_id)
+        name = doc.citation_name if doc else doc_id
+        part = f"{name} {clause}".strip()
         if part not in parts:
             parts.append(part)
     return "来源：" + "；".join(parts)

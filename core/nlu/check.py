@@ -61,7 +61,7 @@ def check_blind(found: list[tuple[str, str]], blinds: tuple[Path, ...] = BLIND_F
     problems = []
     items = [item for blind in blinds for item in read_yaml(blind)["items"]]
     for item in items:
-        text = str(item["text"])
+        text = str(item["text"])  # a follow-up's first message is context, not measured
         if len(fold(text)) < MIN_COPY_CHARS:
             continue
         copy = learned.copied(text)

@@ -52,6 +52,9 @@ class Labelled:
     also: tuple[str, ...] = ()
     faq: str | None = None
     part: str = ""
+    # A message sent first by the same person: `text` is its follow-up ("安亭的呢"),
+    # labelled for what it means after it.
+    before: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def load(raw: dict[str, Any]) -> list[Labelled]:
             also=tuple(str(a) for a in item.get("also") or ()),
             faq=item.get("faq"),
             part=str(item.get("part") or ""),
+            before=str(item.get("before") or ""),
         )
         for item in raw["items"]
     ]

@@ -71,8 +71,8 @@ def test_after_saving_the_bookings_stay_active_and_are_listed_until_staff_act(
     assert afternoon.status == ACTIVE
     assert station_admin.problem_counts(db_session, NOW) == {station.id: 1}
 
-    outcome = station_admin.cancel_by_staff(db_session, settings, afternoon, "下午停止接待", NOW)
-    db_session.commit()
+    result = station_admin.cancel_by_staff(db_session, settings, [afternoon], "下午停止接待", NOW)
+    [(_, outcome)] = result.cancelled
     assert station_admin.notice_text(outcome) == "已通知"
     assert afternoon.status == CANCELLED
     assert afternoon.cancelled_by == "staff"
@@ -176,14 +176,18 @@ def test_cancel_needs_a_reason_and_an_unsubscribed_person_is_reported(
     station = make_station()
     item = _book(db_session, factories, station, at(3, 14))
     with pytest.raises(BookingError):
-        station_admin.cancel_by_staff(db_session, settings, item, "  ", NOW)
+        station_admin.cancel_by_staff(db_session, settings, [item], "  ", NOW)
     assert item.status == ACTIVE
     item.person.subscribed = False
-    outcome = station_admin.cancel_by_staff(db_session, settings, item, "临时停电", NOW)
+    result = station_admin.cancel_by_staff(db_session, settings, [item], "临时停电", NOW)
+    [(_, outcome)] = result.cancelled
     assert station_admin.notice_text(outcome) == "未能通知：该用户已取消关注公众号"
     assert station_admin.notice_text("refused: 已超出微信48小时客服消息时限") == (
         "未能通知：已超出微信48小时客服消息时限"
     )
+    again = station_admin.cancel_by_staff(db_session, settings, [item], "临时停电", NOW)
+    assert again.cancelled == []
+    assert [why for _, why in again.missed] == ["该预约已取消或已办理，无法再取消。"]
 
 
 def test_check_in_only_on_the_day_and_no_show_only_after_the_start(

@@ -18,18 +18,13 @@ from core.booking.models import ACTIVE, Booking
 from core.jobs.models import EventSignup, Subscription
 from core.people.models import HandoverRequest, Person
 from core.timeutil import LOCAL_TZ
-from tests.clock import frozen_clock
+from tests.clock import MONDAY_MORNING
 from tests.wechat import say
 
-# Monday 2026-12-07 08:00 in Shanghai: "明天" is a working Tuesday.
-NOW = datetime(2026, 12, 7, 8, 0, tzinfo=LOCAL_TZ)
+NOW = MONDAY_MORNING
 ME = "o-plain-words"
 
-
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    with frozen_clock(monkeypatch, NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

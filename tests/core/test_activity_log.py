@@ -112,3 +112,50 @@ def test_first_seen_stays_and_times_never_move_back(app, db_session):
     assert abs((person.first_seen_at - late).total_seconds()) < 0.001
     assert abs((person.last_seen_at - late).total_seconds()) < 0.001
     assert abs((person.last_message_at - late).total_seconds()) < 0.001
+
+
+# -- one bad row never drops another's (issue 16) -------------------------------------
+
+
+def test_a_batch_with_one_bad_row_keeps_everyone_elses(app, db_session):
+    """One row the database refuses used to fail the whole batch, which was then dropped:
+    the other people lost their person rows and their 48-hour-window times."""
+    good = [exchange(f"o-good{i}", f"msg:g{i}") for i in range(9)]
+    bad = replace(exchange("o-bad", "msg:bad"), reply_payload_json="{not json")
+    for item in [*good[:4], bad, *good[4:]]:
+        activity_writer.submit(item)
+    assert activity_writer.flush()
+    assert count(db_session, Person) == 9
+    assert count(db_session, MessageLog) == 18
+    people = db_session.scalars(select(Person)).all()
+    assert all(person.last_message_at is not None for person in people)
+    assert "o-bad" not in {person.openid for person in people}
+
+
+def test_an_over_long_openid_in_a_batch_drops_only_itself(app, db_session):
+    """On PostgreSQL an openid over 64 characters fails the statement (SQLite stores it)."""
+    good = [exchange(f"o-ok{i}", f"msg:ok{i}") for i in range(5)]
+    long_one = exchange("o" * 65, "msg:long")
+    for item in [good[0], long_one, *good[1:]]:
+        activity_writer.submit(item)
+    assert activity_writer.flush()
+    openids = set(db_session.scalars(select(Person.openid)))
+    assert {f"o-ok{i}" for i in range(5)} <= openids
+    assert count(db_session, MessageLog) >= 10
+
+
+def test_a_database_that_is_down_is_retried_not_split(app, db_session, monkeypatch):
+    """Splitting is for bad rows; an outage retries the batch whole (and then gives up)."""
+    from core.chatlog import activity_log
+
+    calls: list[int] = []
+
+    def failing(batch):
+        calls.append(len(batch))
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(activity_log, "write_batch", failing)
+    monkeypatch.setattr(activity_log, "_database_answers", lambda: False)
+    monkeypatch.setattr(activity_log.time, "sleep", lambda _seconds: None)
+    activity_log._write_with_retries([exchange(f"o-d{i}", f"msg:d{i}") for i in range(8)])
+    assert calls == [8] * activity_log.RETRIES

@@ -100,10 +100,19 @@ def _outcomes(items: list[Labelled], scratch: Path) -> tuple[list[Outcome], list
         results = []
         for enabled in (True, False):
             chosen = settings.with_overrides(nlu_enabled=enabled)
-            results.append([_send(chosen, f"nlu-eval-{enabled:d}-{i.id}", i.text) for i in items])
+            results.append(
+                [_conversation(chosen, f"nlu-eval-{enabled:d}-{i.id}", i) for i in items]
+            )
     finally:
         set_clock(previous)
     return results[0], results[1]
+
+
+def _conversation(settings: Settings, openid: str, item: Labelled) -> Outcome:
+    """The outcome of the item's message, after the message it follows up, if any."""
+    if item.before:
+        _send(settings, openid, item.before)
+    return _send(settings, openid, item.text)
 
 
 def _send(settings: Settings, openid: str, text: str) -> Outcome:

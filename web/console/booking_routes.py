@@ -254,6 +254,17 @@ def _get_booking(booking_id: int) -> Booking:
     return item
 
 
+def _visible_bookings(ids: list[int]) -> list[Booking] | None:
+    """All these bookings, or None if any does not exist or is another station's."""
+    items = [db.session.get(Booking, booking_id) for booking_id in dict.fromkeys(ids)]
+    visible = [
+        item
+        for item in items
+        if item is not None and (g.staff.is_admin or item.station_id == g.staff.station_id)
+    ]
+    return visible if len(visible) == len(items) else None
+
+
 def _back(item: Booking) -> ResponseReturnValue:
     target = safe_next(request.form.get("next"))
     if target:
@@ -305,15 +316,17 @@ def booking_cancel(booking_id: int) -> ResponseReturnValue:
         flash(f"预约 {item.code} 未取消：{'；'.join(form.reason.errors)}", "error")
         return _back(item)
     try:
-        outcome = station_admin.cancel_by_staff(
-            db.session(), _settings(), item, form.reason.data or "", utcnow()
+        result = station_admin.cancel_by_staff(
+            db.session(), _settings(), [item], form.reason.data or "", utcnow()
         )
     except BookingError as exc:
         db.session.rollback()
         flash(f"预约 {item.code}：{exc.message}", "error")
         return _back(item)
-    db.session.commit()
-    notice = station_admin.notice_text(outcome)
+    if result.missed:
+        flash(f"预约 {item.code}：{result.missed[0][1]}", "error")
+        return _back(item)
+    notice = station_admin.notice_text(result.cancelled[0][1])
     flash(f"已取消预约 {item.code}。{notice}", "success" if notice == "已通知" else "error")
     return _back(item)
 
@@ -364,19 +377,25 @@ def bookings_cancel_many() -> ResponseReturnValue:
     if not ids:
         flash("请勾选要取消的预约。", "error")
         return back
-    done, missed = [], []
-    for booking_id in ids:
-        item = _get_booking(booking_id)
-        try:
-            outcome = station_admin.cancel_by_staff(
-                db.session(), _settings(), item, form.reason.data or "", utcnow()
-            )
-        except BookingError as exc:
-            missed.append(f"{item.code}（{exc.message}）")
-            continue
+    items = _visible_bookings(ids)
+    if items is None:  # refused whole, before anything is cancelled or anyone is told
+        flash(
+            "未取消任何预约：所选预约中有不存在或不属于您服务站的。请刷新页面后重新勾选。", "error"
+        )
+        return back
+    try:
+        result = station_admin.cancel_by_staff(
+            db.session(), _settings(), items, form.reason.data or "", utcnow()
+        )
+    except BookingError as exc:
+        db.session.rollback()
+        flash(f"未取消：{exc.message}", "error")
+        return back
+    done = []
+    for item, outcome in result.cancelled:
         notice = station_admin.notice_text(outcome)
         done.append(item.code if notice == "已通知" else f"{item.code}（{notice}）")
-    db.session.commit()
+    missed = [f"{item.code}（{why}）" for item, why in result.missed]
     if done:
         told = all("（" not in code for code in done)
         tail = "均已通知预约人。" if told else "括号内为未能通知的原因。"

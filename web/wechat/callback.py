@@ -93,7 +93,7 @@ class CallbackFastPath:
         status = HTTPStatus(outcome.status)
         start_response(
             f"{status.value} {status.phrase}",
-            [("Content-Type", outcome.content_type), ("Content-Length", str(len(data)))],
+            [*outcome.headers, ("Content-Length", str(len(data)))],
         )
         return [data]
 

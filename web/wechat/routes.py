@@ -17,7 +17,10 @@ bp = Blueprint("wechat", __name__)
 
 
 def _respond(outcome: gateway.Outcome) -> Response:
-    return Response(outcome.body, status=outcome.status, content_type=outcome.content_type)
+    response = Response(outcome.body, status=outcome.status)
+    for name, value in outcome.headers:
+        response.headers[name] = value
+    return response
 
 
 @bp.get("/wechat")
