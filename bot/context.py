@@ -71,6 +71,10 @@ class Context:
             self._session = db.session()
         return self._session
 
+    def open_session(self) -> Session:
+        """The session, for callers that may not need one (core.faq.catalog.SessionSource)."""
+        return self.session
+
     @property
     def session_used(self) -> bool:
         return self._session is not None
@@ -92,7 +96,7 @@ class Context:
             from bot import followups
             from bot.understanding import understand
 
-            self._understanding = followups.resolve(self, understand(self.session, self.text))
+            self._understanding = followups.resolve(self, understand(self.open_session, self.text))
         return self._understanding
 
     @property

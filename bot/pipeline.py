@@ -62,22 +62,31 @@ def _answer(message: Inbound, settings: Settings, routes: Router) -> Reply:
     )
     if claimed is False:
         return _wait_for_first_try(key, message, settings)
-    if claimed:
-        conversation = Conversation(
-            message.from_user, settings.conversation_ttl_seconds, conversation_raw
-        )
-        done = _run_logged_later(message, settings, routes, conversation)
-    else:
+    if not claimed:
         log.warning(
             "dedup degraded (Redis down) for %s; relying on the database", message.dedup_key
         )
         done = _run_logged_now(message, settings, routes)
+        if done is None:
+            return Reply(text=APOLOGY, handler="pipeline.failure")
+        return done[0]  # the database keeps the reply for retries
+    conversation = Conversation(
+        message.from_user, settings.conversation_ttl_seconds, conversation_raw, deferred=True
+    )
+    done = _run_logged_later(message, settings, routes, conversation)
+    state = conversation.pending_write()
     if done is None:
-        cache.delete(key)
+        # Let a retry run it again; what the conversation changed stays, as it did when
+        # each change was written at once.
+        cache.send("release", *([state] if state else []), ("DEL", key))
         return Reply(text=APOLOGY, handler="pipeline.failure")
     reply, payload = done
-    # Kept for retries; with Redis down this is a no-op and the database's copy serves.
-    cache.set_later(key, payload, settings.retry_memory_seconds)
+    if state is None:
+        # Kept for retries, in a batch: nothing else to write now.
+        cache.set_later(key, payload, settings.retry_memory_seconds)
+    else:
+        # The conversation's one write and the reply kept for retries, in one round trip.
+        cache.send("store", state, ("SET", key, payload, "EX", settings.retry_memory_seconds))
     return reply
 
 

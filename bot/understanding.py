@@ -10,16 +10,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from core.faq.catalog import catalog_cache, text_processor
+from core.faq.catalog import SessionSource, catalog_cache, text_processor
 from core.nlu.curation import added_phrasings
 from core.nlu.data import catalog_entries
 from core.nlu.understand import Understander, Understanding, understander
 from core.timeutil import local_today
 
 
-def current(session: Session) -> Understander:
+def current(session: SessionSource) -> Understander:
     """The model for the FAQ and the staff's phrasings as they are now (retrained only when
     either changes)."""
     catalog = catalog_cache.get(session)
@@ -27,7 +25,7 @@ def current(session: Session) -> Understander:
     return understander(text_processor(), lambda: catalog_entries(catalog), catalog.index, added)
 
 
-def understand(session: Session, text: str) -> Understanding:
+def understand(session: SessionSource, text: str) -> Understanding:
     return current(session).understand(text, local_today())
 
 

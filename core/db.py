@@ -100,13 +100,17 @@ def dialect_insert(session: Session, model: type[object]) -> postgresql.Insert |
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-def _sqlite_busy_timeout(dbapi_connection, _record, _proxy) -> None:
+def _sqlite_busy_timeout(dbapi_connection, record, _proxy) -> None:
     """Each checkout gets the wait of the thread taking it (db.busy_timeout), or the default:
-    pooled connections move between the chat path and everything else."""
-    seconds = getattr(_busy, "seconds", None) or DEFAULT_BUSY_SECONDS
+    pooled connections move between the chat path and everything else. The connection
+    remembers its wait, so a checkout that needs the same one sends no PRAGMA."""
+    milliseconds = int((getattr(_busy, "seconds", None) or DEFAULT_BUSY_SECONDS) * 1000)
+    if record.info.get("busy_ms") == milliseconds:
+        return
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
     cursor.close()
+    record.info["busy_ms"] = milliseconds
 
 
 db = Database()

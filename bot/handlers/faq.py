@@ -83,7 +83,7 @@ def not_ours(ctx: Context) -> Reply:
 
 def _answered(ctx: Context, *, policy_question: bool, offer_choices: bool = True) -> Reply:
     answer = faq.ask(
-        ctx.session,
+        ctx.open_session,
         ctx.settings,
         ctx.policy_text or ctx.text,
         policy_question=policy_question,

@@ -7,7 +7,6 @@ which pages by itself.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -29,8 +28,7 @@ MORE_KEYWORDS = ("更多", "更多岗位", "下一页", "还有吗")
 LIST = "jobs_list"
 
 
-def _page_key(openid: str) -> str:
-    return cache.key("jobs_page", openid)
+PAGE = "jobs_page"  # the conversation memo: where "更多" goes on, and the filter asked for
 
 
 def _filter_label(wanted: JobFilter) -> str:
@@ -104,13 +102,12 @@ def _blocks(ctx: Context, page: JobPage) -> list[str]:
 
 
 def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None) -> Reply:
-    subscription = subscriptions.get(ctx.session, ctx.person)
+    subscription = subscriptions.of_openid(ctx.session, ctx.message.from_user)
     wanted, label = asked or (job_search.filter_for(subscription), "")
     page = job_search.search(ctx.session, wanted, offset=offset)
     subscribed = subscription is not None and subscription.jobs
-    key = _page_key(ctx.message.from_user)
     if page.total == 0:
-        cache.delete(key)
+        ctx.conversation.remember(PAGE, None)
         if label:
             lead = f"暂时没有{label}的在招岗位。有了想第一时间知道，回复“订阅”。"
         elif wanted.narrowed:
@@ -122,7 +119,7 @@ def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None)
             intent="jobs_empty",
         )
     if not page.items:
-        cache.delete(key)
+        ctx.conversation.remember(PAGE, None)
         return Reply(
             text=f"这 {page.total} 个岗位都看过了。发送“找工作”从最新的重新看。\n{links.anchor(_jobs_url(ctx), '全部岗位')}",
             intent="jobs_end",
@@ -134,7 +131,8 @@ def _show(ctx: Context, offset: int, asked: tuple[JobFilter, str] | None = None)
     memo: dict[str, Any] = {"offset": next_offset}
     if asked:
         memo["asked"] = {"filter": asdict(wanted), "label": label}
-    can_page = cache.set(key, json.dumps(memo), ctx.settings.conversation_ttl_seconds)
+    ctx.conversation.remember(PAGE, memo)
+    can_page = cache.available  # the state is written with the reply (bot.session)
     _remember_numbers(ctx, page.offset, [p.id for p in page.items[:shown]])
     tail = _tail(ctx, next_offset < page.total, can_page, subscribed)
     text = "\n".join([_head(page, wanted, shown, label), *blocks[:shown], *tail])
@@ -179,14 +177,14 @@ def find_jobs(ctx: Context) -> Reply:
 @router.intent("job.more")
 def more_jobs(ctx: Context) -> Reply:
     """The next five of the list last shown; without that list, the newest five again."""
-    raw = cache.get(_page_key(ctx.message.from_user))
-    if raw is None and not cache.available:
+    memo = ctx.conversation.recall(PAGE)
+    if memo is None and not cache.available:
         return Reply(
             text=f"抱歉，暂时没法在聊天里翻页。请打开岗位页面查看全部：\n{links.anchor(_jobs_url(ctx), '全部岗位')}",
             intent="jobs_state_lost",
         )
     try:
-        memo = json.loads(raw) if raw else {}
+        memo = memo if isinstance(memo, dict) else {}
         offset = int(memo.get("offset", 0))
         asked = memo.get("asked")
         again = (JobFilter(**_tuples(asked["filter"])), str(asked["label"])) if asked else None

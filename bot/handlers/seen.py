@@ -1,9 +1,11 @@
 """The numbered list a person saw last, per kind, so "第二个" / "取消2" means what they saw.
 
 Lists (jobs, events, one's sign-ups, one's bookings, the FAQ's choices) are shown
-numbered; the ids behind the numbers are kept in Redis for the conversation's lifetime,
-so an item that passed or changed in between never shifts a number onto another. Without
-the list (Redis down, or it expired) the caller uses the current one.
+numbered; the ids behind the numbers are kept in the conversation state (bot.session,
+Redis) for its lifetime, so an item that passed or changed in between never shifts a
+number onto another. Without the list (Redis down, or it expired) the caller uses the
+current one. They travel with the state, read when the message is claimed and written
+with it once, so remembering a list costs no round trip of its own.
 
 Which kind was shown last is kept too: a bare "2" or "第二个" picks from that list
 (`PICKERS`, registered by each feature), and with no list it is not guessed at.
@@ -11,12 +13,10 @@ Which kind was shown last is kept too: a bare "2" or "第二个" picks from that
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from bot.context import Context
 from bot.reply import Reply
-from core.cache import cache
 from core.nlu.slots import LAST
 
 LAST_SEEN = "seen_last"
@@ -36,34 +36,33 @@ def picker(kind: str) -> Callable[[Picker], Picker]:
     return register
 
 
-def _key(kind: str, openid: str) -> str:
-    return cache.key(kind, openid)
+def _memo(kind: str) -> str:
+    return f"seen:{kind}"
 
 
 def remember(ctx: Context, kind: str, ids: list[int]) -> None:
-    cache.set(
-        _key(kind, ctx.message.from_user), json.dumps(ids), ctx.settings.conversation_ttl_seconds
-    )
+    ctx.conversation.remember(_memo(kind), [int(i) for i in ids])
     mark(ctx, kind)
 
 
 def mark(ctx: Context, kind: str) -> None:
     """`kind` is the numbered list the person saw last."""
-    cache.set(_key(LAST_SEEN, ctx.message.from_user), kind, ctx.settings.conversation_ttl_seconds)
+    ctx.conversation.remember(LAST_SEEN, kind)
 
 
 def last_kind(ctx: Context) -> str | None:
-    return cache.get(_key(LAST_SEEN, ctx.message.from_user))
+    kind = ctx.conversation.recall(LAST_SEEN)
+    return kind if isinstance(kind, str) else None
 
 
 def forget(ctx: Context, kind: str) -> None:
-    cache.delete(_key(kind, ctx.message.from_user))
+    ctx.conversation.remember(_memo(kind), None)
 
 
 def recall(ctx: Context, kind: str) -> list[int] | None:
-    raw = cache.get(_key(kind, ctx.message.from_user))
+    ids = ctx.conversation.recall(_memo(kind))
     try:
-        return [int(i) for i in json.loads(raw)] if raw else None
+        return [int(i) for i in ids] if ids else None
     except (TypeError, ValueError):
         return None
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.faq.catalog import Catalog, EntryView, catalog_cache
+from core.faq.catalog import Catalog, EntryView, SessionSource, catalog_cache
 from core.faq.matcher import Candidate, Match, match
 from core.faq.models import ANSWERED, MISSED, SUGGESTED, FaqQuery
 from core.faq.text import fold
@@ -160,7 +160,7 @@ def render_with_neighbours(
 
 
 def ask(
-    session: Session,
+    session: SessionSource,
     settings: Settings,
     text: str,
     *,

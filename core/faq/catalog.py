@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,14 @@ from core.faq.schema import Document, citation_of, load_documents
 from core.faq.text import Lexicon, TextProcessor
 
 CHECK_EVERY_SECONDS = 3.0
+
+# A session, or how to get one: the caches below need one only every few seconds (to
+# compare stamps), so a message whose handler uses no database never opens one for them.
+SessionSource = Session | Callable[[], Session]
+
+
+def session_of(source: SessionSource) -> Session:
+    return source if isinstance(source, Session) else source()
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ class CatalogCache:
         self._catalog: Catalog | None = None
         self._checked = 0.0
 
-    def get(self, session: Session) -> Catalog:
+    def get(self, source: SessionSource) -> Catalog:
         now = time.monotonic()
         catalog = self._catalog
         if catalog is not None and now - self._checked < CHECK_EVERY_SECONDS:
@@ -139,6 +148,7 @@ class CatalogCache:
         with self._lock:
             if self._catalog is not None and now - self._checked < CHECK_EVERY_SECONDS:
                 return self._catalog
+            session = session_of(source)
             stamp = _stamp(session)
             if self._catalog is None or self._catalog.stamp != stamp:
                 self._catalog = build_catalog(session, stamp)

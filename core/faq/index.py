@@ -19,14 +19,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.faq.text import BIGRAM, TextProcessor
-from core.nlu.classifier import features, train
+from core.nlu.classifier import train
 
 K1 = 1.5
 B = 0.9
@@ -81,6 +81,19 @@ class Ranking:
     on_topic: bool
 
 
+@dataclass(frozen=True)
+class Shortlist:
+    """The best entries for a question, best first, field by field (plain lists: the
+    matcher re-scores a handful of them, and objects per entry cost more than the maths)."""
+
+    entry_ids: list[str]
+    scores: list[float]
+    evidence: list[float]
+    learned: list[float]  # the entries' decision values in the learned ranker
+    phrasings: list[str]  # each entry's best-matching phrasing
+    on_topic: bool  # see Ranking
+
+
 class FaqIndex:
     """Immutable once built; a rebuilt index replaces it whole (safe across threads)."""
 
@@ -117,10 +130,13 @@ class FaqIndex:
         self.ranker_column = (
             {entry_id: n for n, entry_id in enumerate(self.ranker.intents)} if self.ranker else {}
         )
+        # Per entry row (entry_ids' order) its column in the ranker.
+        self.ranker_rows = np.array(
+            [self.ranker_column.get(entry_id, 0) for entry_id in self.entry_ids], dtype=np.intp
+        )
 
     def _features(self, text: str) -> list[str]:
-        cleaned = self.processor.clean(text)
-        return features(cleaned, self.processor.tokens(cleaned, cleaned=True))
+        return self.processor.analysed(self.processor.clean(text))[1]
 
     def _build(self) -> None:
         token_lists = [self.processor.tokens(p.text) for p in self.phrasings]
@@ -163,6 +179,14 @@ class FaqIndex:
         # operations.
         self.coverage_scale = np.append(COVERAGE_WEIGHT / self.doc_weight, 0.0)
         self.bigram_scale = np.append(BIGRAM_WEIGHT / self.gram_norm, 0.0)
+        # Each posting's share of the coverage and of the bigram cosine, weights and scale
+        # folded in at build time: a query then only gathers and sums them.
+        self.coverage_postings = {
+            t: self.idf[t] * self.coverage_scale[docs] for t, (docs, _w) in self.postings.items()
+        }
+        self.gram_weights = {
+            g: self.gidf[g] ** 2 * self.bigram_scale[docs] for g, docs in self.gram_postings.items()
+        }
         self._build_entry_table()
         self._build_entry_bm25(token_lists)
 
@@ -228,17 +252,49 @@ class FaqIndex:
 
     def search(self, query: str, limit: int = 3) -> Ranking:
         """Entries best first: each scored by its best phrasings, plus a keyword bonus."""
-        cleaned = self.processor.clean(query)
-        tokens = self.processor.tokens(cleaned, cleaned=True)
-        on_topic = any(t in self.domain_words for t in tokens)
-        found = self._rank(cleaned, tokens, limit)
-        if found and self.ranker is not None:
-            learned = self.ranker.scores(features(cleaned, tokens))
-            column = self.ranker_column
-            found = [replace(s, learned=float(learned[column[s.entry_id]])) for s in found]
-        return Ranking(found, on_topic)
+        found = self.shortlist(query, limit)
+        return Ranking(
+            [
+                Scored(*fields)
+                for fields in zip(
+                    found.entry_ids,
+                    found.scores,
+                    found.evidence,
+                    found.phrasings,
+                    found.learned,
+                    strict=True,
+                )
+            ],
+            found.on_topic,
+        )
 
-    def _rank(self, cleaned: str, tokens: list[str], limit: int) -> list[Scored]:
+    def shortlist(self, query: str, limit: int) -> Shortlist:
+        """The `limit` best entries (as `search`), without an object per entry."""
+        cleaned = self.processor.clean(query)
+        tokens, feats = self.processor.analysed(cleaned)
+        on_topic = any(t in self.domain_words for t in tokens)
+        ranked = self._rank(cleaned, tokens, limit)
+        if ranked is None:
+            return Shortlist([], [], [], [], [], on_topic)
+        rows, combined, evidence, best = ranked
+        if self.ranker is not None:
+            learned = self.ranker.scores_of(feats, self.ranker_rows[rows]).tolist()
+        else:
+            learned = [0.0] * len(rows)
+        return Shortlist(
+            [self.entry_ids[row] for row in rows.tolist()],
+            np.minimum(combined, 1.0).tolist(),
+            np.minimum(evidence, 1.0).tolist(),
+            learned,
+            [self.phrasings[i].text for i in best.tolist()],
+            on_topic,
+        )
+
+    def _rank(
+        self, cleaned: str, tokens: list[str], limit: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]] | None:
+        """The best `limit` entry rows, best first, with their scores, their evidence and
+        their best phrasing; None when nothing matches at all."""
         # One slot more than there are phrasings: the padding of the entry table. Every
         # part of a phrasing's score is positive when it shares a word or a bigram with
         # the query and 0 otherwise, so "matched at all" is "scored above 0".
@@ -247,13 +303,13 @@ class FaqIndex:
         if bigrams is not None:
             score = bigrams if score is None else score + bigrams
         if score is None:
-            return []
+            return None
         table = score[self.entry_rows]
         # Per entry its best phrasing scores, best first: the best counts most, the others
         # that also match add to it.
-        top = -np.sort(-table, axis=1)
+        top = np.sort(table, axis=1)[:, ::-1]
         if not top[:, 0].any():
-            return []
+            return None
         evidence = top[:, : len(EVIDENCE_VECTOR)] @ EVIDENCE_VECTOR
         support = top[:, : len(SUPPORT_VECTOR)] @ SUPPORT_VECTOR
         for entry_id in self._keyword_hits(cleaned):
@@ -263,15 +319,8 @@ class FaqIndex:
         rows = np.flatnonzero(top[:, 0] > 0)
         # Stable, so equal scores keep catalogue order whatever the machine.
         rows = rows[np.argsort(-combined[rows], kind="stable")[:limit]]
-        return [
-            Scored(
-                self.entry_ids[row],
-                min(1.0, float(combined[row])),
-                min(1.0, float(evidence[row])),
-                self.phrasings[self.entry_rows[row, int(table[row].argmax())]].text,
-            )
-            for row in rows
-        ]
+        best = self.entry_rows[rows, table[rows].argmax(axis=1)]
+        return rows, combined[rows], evidence[rows], best
 
     def _keyword_hits(self, cleaned: str) -> set[str]:
         """Entries one of whose keywords occurs in the query."""
@@ -293,7 +342,7 @@ class FaqIndex:
         self_score = 0.0
         doc_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        idf_parts: list[float] = []
+        coverage_parts: list[np.ndarray] = []
         for token, tf in query_tf.items():
             idf = self.idf.get(token, self.unknown_idf)
             self_score += idf * tf * (K1 + 1) / (tf + norm)
@@ -301,19 +350,17 @@ class FaqIndex:
             if posting is not None:
                 doc_parts.append(posting[0])
                 weight_parts.append(idf * posting[1])
-                idf_parts.append(idf)
+                coverage_parts.append(self.coverage_postings[token])
         if self_score <= 0 or not doc_parts:
             return None
         # One pass over all the query's postings at once instead of one per word.
         size = len(self.phrasings) + 1
         docs = np.concatenate(doc_parts)
         lexical = _sums(docs, np.concatenate(weight_parts), size)
-        covered = _sums(docs, np.repeat(idf_parts, [len(d) for d in doc_parts]), size)
         lexical /= self_score
         np.minimum(lexical, 1.0, out=lexical)
         lexical *= BM25_WEIGHT
-        covered *= self.coverage_scale
-        lexical += covered
+        lexical += _sums(docs, np.concatenate(coverage_parts), size)
         return lexical
 
     def _bigram_cosine(self, grams: set[str]) -> np.ndarray | None:
@@ -321,7 +368,7 @@ class FaqIndex:
         if not grams:
             return None
         doc_parts = []
-        squares = []
+        weight_parts = []
         query_square = 0.0
         for g in grams:
             w = self.gidf.get(g, self.unknown_idf)
@@ -329,15 +376,12 @@ class FaqIndex:
             docs = self.gram_postings.get(g)
             if docs is not None:
                 doc_parts.append(docs)
-                squares.append(w * w)
+                weight_parts.append(self.gram_weights[g])
         if not doc_parts:
             return None
         dots = _sums(
-            np.concatenate(doc_parts),
-            np.repeat(squares, [len(d) for d in doc_parts]),
-            len(self.phrasings) + 1,
+            np.concatenate(doc_parts), np.concatenate(weight_parts), len(self.phrasings) + 1
         )
-        dots *= self.bigram_scale
         dots /= math.sqrt(query_square) or 1.0
         return dots
 

@@ -70,20 +70,27 @@ class Ranked:
 
 
 def rank(catalog: Catalog, text: str) -> Ranked:
-    """The three best entries, with the scope prior applied, best first."""
+    """The three best entries, with the scope prior applied, best first.
+
+    The index shortlists ten by its own score; the prior and the learned ranker re-order
+    those, and only the three kept become candidates."""
     asks_beijing = BEIJING in text
+    found = catalog.index.shortlist(text, limit=10)
     rescored = []
-    ranking = catalog.index.search(text, limit=10)
-    for s in ranking.entries:
-        entry = catalog.entries.get(s.entry_id)
+    for entry_id, score, evidence, learned in zip(
+        found.entry_ids, found.scores, found.evidence, found.learned, strict=True
+    ):
+        entry = catalog.entries.get(entry_id)
         if entry is not None:
             prior = _scope_prior(entry.scope, asks_beijing)
-            score = s.score + prior + RANKER_WEIGHT * s.learned
             rescored.append(
-                Candidate(entry.id, entry.question, _clip(score), _clip(s.evidence + prior))
+                (_clip(score + prior + RANKER_WEIGHT * learned), _clip(evidence + prior), entry)
             )
-    rescored.sort(key=lambda c: c.score, reverse=True)
-    return Ranked(rescored[:3], ranking.on_topic)
+    rescored.sort(key=lambda c: c[0], reverse=True)
+    return Ranked(
+        [Candidate(e.id, e.question, score, evidence) for score, evidence, e in rescored[:3]],
+        found.on_topic,
+    )
 
 
 def decide(ranked: Ranked, limits: Thresholds | None = None) -> Match:

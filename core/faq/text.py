@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from core.content_files import read_yaml
+from core.nlu.classifier import features
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ BIGRAM = 2  # characters in a bigram
 # using a part alone still matches; a part of one character says too little and is dropped.
 SPLIT_WORDS_FROM = 4
 SHORTEST_PART = 2
+# Texts whose analysis a thread keeps (TextProcessor.analysed): a message and its clauses.
+RECENT_ANALYSES = 6
 
 
 @dataclass
@@ -141,6 +144,7 @@ class TextProcessor:
         self.lexicon = lexicon
         self.tokenizer = _shared_tokenizer(lexicon, cache_dir)
         self._typos = sorted(lexicon.typos.items(), key=lambda kv: -len(kv[0]))
+        self._memo = threading.local()
 
     def clean(self, text: str) -> str:
         """Folded text with typos fixed: the basis for both tokens and bigrams."""
@@ -171,6 +175,26 @@ class TextProcessor:
                     if sub != word and len(sub) >= SHORTEST_PART and sub not in stopwords:
                         out.append(synonyms.get(sub, sub))
         return out
+
+    def analysed(self, cleaned: str) -> tuple[list[str], list[str]]:
+        """The tokens and the model features (core.nlu.classifier) of a cleaned text.
+
+        Answering one message needs them several times for the same text: the intent
+        model reads the message and its clauses, then the FAQ's index and ranker read it
+        again. The last few texts this thread analysed are kept (a handful, per thread:
+        no lock, nothing shared, nothing that grows), so each is analysed once per
+        message. Callers must not change the lists."""
+        memo: dict[str, tuple[list[str], list[str]]] | None = getattr(self._memo, "recent", None)
+        if memo is None:
+            memo = self._memo.recent = {}
+        found = memo.get(cleaned)
+        if found is None:
+            tokens = self.tokens(cleaned, cleaned=True)
+            found = (tokens, features(cleaned, tokens))
+            if len(memo) >= RECENT_ANALYSES:
+                del memo[next(iter(memo))]
+            memo[cleaned] = found
+        return found
 
     def bigrams(self, text: str, cleaned: bool = False) -> list[str]:
         if not cleaned:

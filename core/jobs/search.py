@@ -114,15 +114,21 @@ def search(
     wanted = wanted or JobFilter()
     offset = max(0, offset)
     where = _conditions(wanted, local_today(now), published_after)
-    total = session.scalar(select(func.count()).select_from(JobPosting).where(*where)) or 0
-    rows = session.scalars(
-        select(JobPosting)
+    # The page and the number of all matches in one statement (a window count); only a
+    # page past the end, which has no row to carry the count, asks for it apart.
+    found = session.execute(
+        select(JobPosting, func.count().over())
         .where(*where)
         .order_by(JobPosting.published_at.desc(), JobPosting.id.desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return JobPage(list(rows), offset, total)
+    if found:
+        return JobPage([posting for posting, _ in found], offset, int(found[0][1]))
+    total = 0
+    if offset:
+        total = session.scalar(select(func.count()).select_from(JobPosting).where(*where)) or 0
+    return JobPage([], offset, total)
 
 
 def get_posting(session: Session, posting_id: int) -> JobPosting | None:

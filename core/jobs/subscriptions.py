@@ -41,6 +41,16 @@ def get(session: Session, person: Person) -> Subscription | None:
     return session.scalar(select(Subscription).where(Subscription.person_id == person.id))
 
 
+def of_openid(session: Session, openid: str) -> Subscription | None:
+    """The subscription of whoever has this openid, in one statement, without loading (or
+    creating) the person: someone who has never been seen subscribes to nothing."""
+    return session.scalar(
+        select(Subscription)
+        .join(Person, Person.id == Subscription.person_id)
+        .where(Person.openid == openid)
+    )
+
+
 def choices_of(subscription: Subscription | None) -> Choices:
     if subscription is None:
         return Choices()

@@ -20,6 +20,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,11 @@ class Scored:
     runner_up: str
 
 
+# Weight tables up to this many values are kept in double precision too, for speed (the
+# intents' model: about 1 M); larger ones (the FAQ's ranker: about 11 M) only in half.
+DENSE_MAX_VALUES = 2_000_000
+
+
 @dataclass
 class Model:
     intents: list[str]
@@ -59,25 +65,48 @@ class Model:
     def __post_init__(self) -> None:
         # Per feature its column and idf in one lookup.
         self._known = {f: (col, float(self.idf[col])) for f, col in self.vocabulary.items()}
+        # The same half-precision values, widened once instead of on every message.
+        self._rows = (
+            self.weights.astype(np.float64) if self.weights.size <= DENSE_MAX_VALUES else None
+        )
+        self._flat = self.weights.reshape(-1)
+
+    def _vector(self, feats: list[str]) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+        """The message's tf-idf vector (sublinear tf, l2 norm) over the known features:
+        their rows in the weights and their values; None when none is known."""
+        known = self._known
+        columns = []
+        values = []
+        for f, n in Counter(feats).items():
+            hit = known.get(f)
+            if hit is not None:
+                columns.append(hit[0])
+                values.append((1.0 + math.log(n)) * hit[1] if n > 1 else hit[1])
+        if not columns:
+            return None
+        weights = np.asarray(values)
+        weights /= math.sqrt(float(weights @ weights))
+        return np.asarray(columns, dtype=np.intp), weights
 
     def scores(self, feats: list[str]) -> NDArray[np.float64]:
         """The decision value of every intent for one message's features."""
-        known = self._known
-        counts: dict[str, int] = {}
-        for f in feats:
-            if f in known:
-                counts[f] = counts.get(f, 0) + 1
-        if not counts:
+        vector = self._vector(feats)
+        if vector is None:
             return self.intercepts.copy()
-        columns = []
-        values = []
-        for f, n in counts.items():
-            col, idf = known[f]
-            columns.append(col)
-            values.append((1.0 + math.log(n)) * idf if n > 1 else idf)
-        weights = np.asarray(values)
-        weights /= math.sqrt(float(weights @ weights))
-        return weights @ self.weights[columns] + self.intercepts
+        columns, values = vector
+        rows = self._rows if self._rows is not None else self.weights
+        return values @ rows.take(columns, axis=0) + self.intercepts
+
+    def scores_of(self, feats: list[str], labels: NDArray[np.intp]) -> NDArray[np.float64]:
+        """The decision values of the labels at these positions only (the FAQ's ranker needs
+        those of a shortlist of entries, not of all of them)."""
+        vector = self._vector(feats)
+        if vector is None:
+            return self.intercepts[labels]
+        columns, values = vector
+        cells = (columns[:, None] * len(self.intents) + labels[None, :]).ravel()
+        table = self._flat.take(cells).reshape(len(columns), len(labels))
+        return values @ table.astype(np.float64) + self.intercepts[labels]
 
     def best(self, feats: list[str]) -> Scored:
         scores = self.scores(feats)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.chatlog.models import IN, OUT, MessageLog
+from core.faq.catalog import SessionSource, session_of
 from core.faq.schema import fold
 from core.nlu.intents import INTENTS
 from core.nlu.models import PHRASING_MAX_CHARS, IntentPhrasing
@@ -118,12 +119,14 @@ class AddedPhrasings:
         self._checked = 0.0
         self._current: tuple[tuple[object, ...], tuple[tuple[str, str], ...]] = ((), ())
 
-    def get(self, session: Session) -> tuple[tuple[object, ...], tuple[tuple[str, str], ...]]:
-        """(a stamp that changes with them, the phrasings)."""
+    def get(self, source: SessionSource) -> tuple[tuple[object, ...], tuple[tuple[str, str], ...]]:
+        """(a stamp that changes with them, the phrasings); `source` is asked for a session
+        only when the stamp is due to be compared."""
         now = time.monotonic()
         if now - self._checked < CHECK_EVERY_SECONDS:
             return self._current
         with self._lock:
+            session = session_of(source)
             count, latest = session.execute(
                 select(func.count(IntentPhrasing.id), func.max(IntentPhrasing.created_at))
             ).one()

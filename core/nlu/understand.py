@@ -100,8 +100,8 @@ class Understander:
         self.processor = processor
 
     def classify(self, text: str) -> Scored:
-        cleaned = self.processor.clean(text)
-        return self.model.best(features(cleaned, self.processor.tokens(cleaned, cleaned=True)))
+        _tokens, feats = self.processor.analysed(self.processor.clean(text))
+        return self.model.best(feats)
 
     def understand(self, text: str, today: date) -> Understanding:
         text = self.processor.fix_typos(unicodedata.normalize("NFKC", text).strip())
@@ -176,11 +176,18 @@ def _slots(text: str, today: date, intents: list[str]) -> dict[str, Any]:
     return slot_rules.for_intent(slot_rules.extract(text, today, moving=moving), intents)
 
 
+# Longest first ("早上好" before "早"), sorted once rather than on every message.
+_OPENINGS = tuple(
+    (intent, tuple(sorted(words, key=len, reverse=True)))
+    for intent, words in (("chat.greeting", GREETINGS), ("chat.thanks", THANKS))
+)
+
+
 def _split_opening(text: str) -> tuple[str, str]:
     """("chat.greeting" / "chat.thanks", the rest) when the message starts with one."""
     lowered = text.lower()
-    for intent, words in (("chat.greeting", GREETINGS), ("chat.thanks", THANKS)):
-        for word in sorted(words, key=len, reverse=True):
+    for intent, words in _OPENINGS:
+        for word in words:
             if lowered.startswith(word):
                 rest = text[len(word) :].lstrip(" ，,。.！!～~呀啊哈")
                 return (intent, rest) if len(rest) >= MIN_CLAUSE_CHARS else ("", text)

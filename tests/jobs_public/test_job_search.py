@@ -47,7 +47,18 @@ def test_newest_first_with_paging(factories, db_session):
     assert first.has_more
     second = job_search.search(db_session, offset=5, limit=5)
     assert [p.id for p in second.items] == [p.id for p in made[5:]]
+    assert second.total == 7
     assert not second.has_more
+
+
+def test_a_page_past_the_end_still_knows_how_many_there_are(factories, db_session):
+    """The count rides on the page's rows; a page with none asks for it apart."""
+    for i in range(3):
+        factories.job_posting(title=f"岗位{i}")
+    past = job_search.search(db_session, offset=5, limit=5)
+    assert past.items == []
+    assert past.total == 3
+    assert job_search.search(db_session, JobFilter(towns=("无此镇",))).total == 0
 
 
 def test_subscription_filter_applies_only_when_jobs_were_chosen(factories, db_session):

@@ -56,3 +56,11 @@ def test_unsubscribe_all_clears_every_flag_and_keeps_the_row(factories, db_sessi
     assert row.towns == []
     assert subscriptions.describe(row) == "您目前没有订阅任何消息。"
     assert subscriptions.unsubscribe_all(db_session, person) is False
+
+
+def test_a_subscription_is_found_by_openid_without_loading_the_person(factories, db_session):
+    person = factories.person()
+    saved = subscriptions.update(db_session, person, Choices(jobs=True, towns=["安亭镇"]))
+    db_session.commit()
+    assert subscriptions.of_openid(db_session, person.openid) is saved
+    assert subscriptions.of_openid(db_session, "o-never-seen") is None
