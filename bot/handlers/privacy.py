@@ -9,7 +9,6 @@ they saw, their job-list page) and the exchange that confirmed it is not logged
 from __future__ import annotations
 
 from bot.context import Context
-from bot.handlers import jobs_chat, seen
 from bot.reply import Reply
 from bot.router import normalise, router
 from core.cache import cache
@@ -92,14 +91,12 @@ def confirm(ctx: Context) -> Reply:
 
 
 def forget_chat_state(openid: str) -> None:
-    """Every Redis key the chat keeps for `openid` (best effort: Redis may be down, and
-    then it holds nothing that outlives its 30-minute lifetime anyway)."""
+    """The chat's Redis state for `openid`: the one conversation key, which holds the flow,
+    the numbered lists seen, the job list's page and the last topic (best effort: Redis may
+    be down, and then it holds nothing that outlives its 30-minute lifetime anyway)."""
     from bot.session import Conversation
 
     cache.delete(Conversation.key_for(openid))
-    cache.delete(jobs_chat._page_key(openid))  # the job list's page, kept per person
-    for kind in (*seen.PICKERS, seen.LAST_SEEN):
-        cache.delete(cache.key(kind, openid))
 
 
 router.offers(85, "发送“隐私”：了解我们保存哪些信息；“我的信息”查看，“删除我的信息”删除")
