@@ -167,9 +167,9 @@ def _policy_follow_up(ctx: Context, understood: Understanding, faq_id: str) -> U
         return understood
     from core.faq.catalog import catalog_cache
 
-    catalog = catalog_cache.get(ctx.session)
+    catalog = catalog_cache.get(ctx.open_session)
     entry = catalog.entries.get(faq_id)
-    if entry is None or catalog.index.search(ctx.text, limit=1).on_topic:
+    if entry is None or catalog.index.names_domain(ctx.text):
         return understood
     ctx.policy_text = f"{entry.question} {ctx.text}"
     ctx.follows_faq_id = faq_id

@@ -268,11 +268,20 @@ class FaqIndex:
             found.on_topic,
         )
 
+    def names_domain(self, query: str) -> bool:
+        """Whether the question names anything of the FAQ's domain (`Ranking.on_topic`),
+        without ranking it."""
+        tokens, _feats = self.processor.analysed(self.processor.clean(query))
+        return self._on_topic(tokens)
+
+    def _on_topic(self, tokens: list[str]) -> bool:
+        return any(t in self.domain_words for t in tokens)
+
     def shortlist(self, query: str, limit: int) -> Shortlist:
         """The `limit` best entries (as `search`), without an object per entry."""
         cleaned = self.processor.clean(query)
         tokens, feats = self.processor.analysed(cleaned)
-        on_topic = any(t in self.domain_words for t in tokens)
+        on_topic = self._on_topic(tokens)
         ranked = self._rank(cleaned, tokens, limit)
         if ranked is None:
             return Shortlist([], [], [], [], [], on_topic)
